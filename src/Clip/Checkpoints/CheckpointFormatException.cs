@@ -1,7 +1,7 @@
 namespace Clip.Checkpoints;
 
 /// <summary>
-/// Raised when a checkpoint file is truncated, corrupt, of an unknown format, or holds content that the
+/// Raised when a checkpoint file is truncated, corrupt, of an unknown format, or contains content that the
 /// loader does not construct. The message names the file and what the loader expected to find there.
 /// </summary>
 public sealed class CheckpointFormatException : IOException

@@ -24,7 +24,7 @@ public static class ClipConfigJson
     /// <summary>Reads a configuration file.</summary>
     /// <param name="path">The JSON file.</param>
     /// <returns>The validated configuration.</returns>
-    /// <exception cref="CheckpointFormatException">The file is not valid JSON or lacks an argument or holds an invalid one.</exception>
+    /// <exception cref="CheckpointFormatException">The file is not valid JSON, lacks an argument, or has an invalid one.</exception>
     public static ClipConfig Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -35,7 +35,7 @@ public static class ClipConfigJson
     /// <param name="json">The JSON object.</param>
     /// <param name="source">Where the text came from, for error messages.</param>
     /// <returns>The validated configuration.</returns>
-    /// <exception cref="CheckpointFormatException">The text is not valid JSON or lacks an argument or holds an invalid one.</exception>
+    /// <exception cref="CheckpointFormatException">The text is not valid JSON, lacks an argument, or has an invalid one.</exception>
     public static ClipConfig Parse(string json, string source)
     {
         ArgumentNullException.ThrowIfNull(json);

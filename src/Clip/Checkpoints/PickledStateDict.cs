@@ -28,7 +28,7 @@ internal static class PickledStateDict
     private const int MaxModuleDepth = 64;
 
     /// <summary>Extracts the named tensors in the order the file stores them.</summary>
-    /// <exception cref="CheckpointFormatException">The pickle holds no state dict, or a state-dict value is not a tensor.</exception>
+    /// <exception cref="CheckpointFormatException">The pickle contains no state dict, or a state-dict value is not a tensor.</exception>
     public static IReadOnlyList<CheckpointTensor> Extract(PyTorchArchive archive, object? root)
     {
         var tensors = new List<(string Key, TensorReference Tensor)>();
@@ -47,7 +47,7 @@ internal static class PickledStateDict
                     {
                         throw new CheckpointFormatException(
                             archive.Path,
-                            $"expected a state dict mapping names to tensors, but entry '{key}' holds {Describe(value)}");
+                            $"expected a state dict mapping names to tensors, but entry '{key}' contains {Describe(value)}");
                     }
 
                     tensors.Add((name, tensor));
@@ -57,7 +57,7 @@ internal static class PickledStateDict
             default:
                 throw new CheckpointFormatException(
                     archive.Path,
-                    $"expected a state dict (a dict of tensors) or a TorchScript module, but the pickle holds {Describe(root)}");
+                    $"expected a state dict (a dict of tensors) or a TorchScript module, but the pickle contains {Describe(root)}");
         }
 
         bool stripPrefix = tensors.Count > 0 && tensors.All(t => t.Key.StartsWith(DataParallelPrefix, StringComparison.Ordinal));
