@@ -119,8 +119,9 @@ public sealed partial class ClipModel
         HuggingFacePreprocessorConfig.ForResolution(Config.Vision.ImageResolution)
             .Write(Path.Combine(directory, PretrainedCheckpoint.PreprocessorFileName));
 
-        // TODO: write vocab.json and merges.txt (the transformers CLIPTokenizer files) once ClipTokenizer can
-        // export its vocabulary and merges; until then a saved folder has no tokenizer files.
+        // TODO: write the transformers tokenizer files (vocab.json, merges.txt) when the tokenizer is in this
+        // branch: ClipVocabulary.OpenAi.SaveHuggingFace(...) whenever Config.Text.VocabSize equals its Count.
+        // Until then a saved folder has no tokenizer files, and transformers needs them from elsewhere.
     }
 
     /// <summary>Checks every key and shape of <paramref name="checkpoint"/> against the model, then copies the tensors one by one.</summary>
