@@ -15,6 +15,9 @@ internal sealed class PyTorchArchive : IDisposable
     // Pickles of weights files are small (about 100 bytes per tensor); a larger one is not a weights file.
     private const long MaxPickleBytes = 256L * 1024 * 1024;
 
+    // Deflate cannot expand data by more than about 1032:1 (RFC 1951 block limits); stored records are 1:1.
+    private const long MaxDeflateRatio = 1032;
+
     private const string PickleName = "data.pkl";
     private const string ByteOrderName = "byteorder";
 
@@ -84,6 +87,7 @@ internal sealed class PyTorchArchive : IDisposable
         }
 
         byte[] bytes = ReadEntry(entry);
+        long fileLength = new FileInfo(Path).Length;
         (object? value, IReadOnlyCollection<StorageReference> storages) = RestrictedUnpickler.Load($"{Path}:{entry.FullName}", bytes);
         foreach (StorageReference storage in storages)
         {
@@ -94,6 +98,14 @@ internal sealed class PyTorchArchive : IDisposable
                 throw new CheckpointFormatException(
                     Path,
                     $"storage record '{record.FullName}' has {record.Length} bytes, but the pickle declares {storage.ElementCount} elements of {storage.DType} ({expectedBytes} bytes)");
+            }
+
+            // The zip directory's sizes are only claims: check them against the file before allocating.
+            if (record.CompressedLength > fileLength || record.CompressedLength * MaxDeflateRatio < record.Length)
+            {
+                throw new CheckpointFormatException(
+                    Path,
+                    $"storage record '{record.FullName}' claims {record.Length} bytes from {record.CompressedLength} stored bytes in a {fileLength}-byte file; the archive is truncated or corrupt");
             }
         }
 
