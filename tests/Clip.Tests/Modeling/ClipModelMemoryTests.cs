@@ -18,7 +18,7 @@ public sealed class ClipModelMemoryTests
     private const long MaxWorkingSetGrowthBytes = 32L * 1024 * 1024;
 
     [Fact]
-    public void EncodeImage_ThousandCalls_KeepsLiveTensorsAndMemoryFlat()
+    public void EncodeImage_ThousandCalls_StaysFlat()
     {
         using var model = ClipModel.Create(ClipPresets.Get(ClipPresets.VitTiny));
         model.eval();
@@ -28,7 +28,7 @@ public sealed class ClipModelMemoryTests
     }
 
     [Fact]
-    public void EncodeText_ThousandCalls_KeepsLiveTensorsAndMemoryFlat()
+    public void EncodeText_ThousandCalls_StaysFlat()
     {
         using var model = ClipModel.Create(ClipPresets.Get(ClipPresets.VitTiny));
         model.eval();
@@ -40,7 +40,7 @@ public sealed class ClipModelMemoryTests
     private static void AssertFlat(Func<Tensor> encode)
     {
         // One intra-op thread: this test measures leaks, not speed, and on a loaded machine libtorch's worker
-        // threads make each tiny call about 50 times slower. The collection runs alone, so no other test sees it.
+        // threads make each tiny call about 50 times slower. The collection runs alone, so no other test is affected.
         int threads = get_num_threads();
         set_num_threads(1);
         try
