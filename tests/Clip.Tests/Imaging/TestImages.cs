@@ -41,4 +41,17 @@ internal static class TestImages
         image.Save(stream, encoder);
         return stream.ToArray();
     }
+
+    /// <summary>Whether two tensors have the same shape and exactly equal elements.</summary>
+    public static bool SameValues(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape))
+        {
+            return false;
+        }
+
+        using var equal = a.eq(b);
+        using var all = equal.all();
+        return all.item<bool>();
+    }
 }
