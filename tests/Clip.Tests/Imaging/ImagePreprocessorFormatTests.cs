@@ -27,6 +27,9 @@ public sealed class ImagePreprocessorFormatTests
     /// <summary>Mean gap (normalised units, about 7.5 per unit) allowed for lossy or palette encodings.</summary>
     private const double LossyTolerance = 0.1;
 
+    /// <summary>Flat blocks survive a DC-only JPEG up to colour conversion rounding.</summary>
+    private const double FlatBlockTolerance = 0.02;
+
     private static readonly Dictionary<string, (Func<byte[]> Encode, bool Grey, double Tolerance)> Formats = new()
     {
         ["jpeg-baseline"] = (() => EncodeRgb(new JpegEncoder { Quality = 95, ColorType = JpegColorType.YCbCrRatio444 }), false, LossyTolerance),
@@ -62,6 +65,48 @@ public sealed class ImagePreprocessorFormatTests
         Assert.Equal(new long[] { 3, Resolution, Resolution }, actual.shape);
         double mean = (actual - expected).abs().mean().item<float>();
         Assert.True(mean <= tolerance, $"{format}: mean |difference| {mean} exceeds {tolerance}.");
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Preprocess_DecodesHandWrittenJpeg(bool progressive, bool cmyk)
+    {
+        // ImageSharp 2.1 encodes neither progressive nor CMYK JPEGs, so these come from a small writer
+        // that stores flat 8x8 blocks exactly.
+        const int BlockRows = 6;
+        const int BlockColumns = 8;
+        using var original = new Image<Rgba32>(BlockColumns * 8, BlockRows * 8);
+        var blocks = new double[BlockRows, BlockColumns, cmyk ? 4 : 3];
+        for (int by = 0; by < BlockRows; by++)
+        {
+            for (int bx = 0; bx < BlockColumns; bx++)
+            {
+                var colour = new Rgba32((byte)(30 + 28 * bx), (byte)(40 + 35 * by), (byte)(200 - 20 * bx));
+                for (int y = by * 8; y < by * 8 + 8; y++)
+                {
+                    for (int x = bx * 8; x < bx * 8 + 8; x++)
+                    {
+                        original[x, y] = colour;
+                    }
+                }
+
+                double[] components = cmyk ? [colour.R, colour.G, colour.B, 255] : ToYCbCr(colour);
+                for (int c = 0; c < components.Length; c++)
+                {
+                    blocks[by, bx, c] = components[c];
+                }
+            }
+        }
+
+        byte[] jpeg = BlockJpegWriter.Encode(blocks, progressive, adobeCmyk: cmyk);
+        var preprocessor = new ImagePreprocessor(new ImagePreprocessorOptions { Resolution = Resolution });
+
+        using var actual = preprocessor.Preprocess(jpeg, progressive ? "progressive.jpg" : "cmyk.jpg");
+        using var expected = preprocessor.Preprocess(original);
+
+        double mean = (actual - expected).abs().mean().item<float>();
+        Assert.True(mean <= FlatBlockTolerance, $"mean |difference| {mean} exceeds {FlatBlockTolerance}.");
     }
 
     [Fact]
@@ -270,4 +315,12 @@ public sealed class ImagePreprocessorFormatTests
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+
+    /// <summary>JFIF's full-range BT.601 conversion.</summary>
+    private static double[] ToYCbCr(Rgba32 colour) =>
+    [
+        0.299 * colour.R + 0.587 * colour.G + 0.114 * colour.B,
+        128 - 0.168736 * colour.R - 0.331264 * colour.G + 0.5 * colour.B,
+        128 + 0.5 * colour.R - 0.418688 * colour.G - 0.081312 * colour.B,
+    ];
 }
