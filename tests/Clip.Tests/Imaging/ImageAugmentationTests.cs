@@ -85,6 +85,27 @@ public sealed class ImageAugmentationTests
     }
 
     [Fact]
+    public void PreprocessAugmented_EqualisesChannels_WhenGrayscaleIsCertain()
+    {
+        ImageSource source = ImagePreprocessorBatchTests.Sources(1)[0];
+        var options = new ImageAugmentationOptions { GrayscaleProbability = 1, Saturation = 0.5 };
+        var unnormalised = new ImagePreprocessor(Preprocessor.Options with { Mean = [0f, 0f, 0f], Std = [1f, 1f, 1f] });
+
+        using var pixels = unnormalised.PreprocessAugmented(source, options, seed: 5);
+
+        Assert.True(TestImages.SameValues(pixels[0], pixels[1]), "Red and green differ.");
+        Assert.True(TestImages.SameValues(pixels[1], pixels[2]), "Green and blue differ.");
+    }
+
+    [Fact]
+    public void PreprocessAugmentedBatch_RejectsInvertedRange_BeforeDecoding()
+    {
+        var options = new ImageAugmentationOptions { MinAspectRatio = 2, MaxAspectRatio = 1 };
+
+        Assert.Throws<ArgumentException>(() => Preprocessor.PreprocessAugmentedBatch(ImagePreprocessorBatchTests.Sources(2), options, seed: 0));
+    }
+
+    [Fact]
     public void Options_RejectInvertedRange()
     {
         var options = new ImageAugmentationOptions { MinScale = 0.9, MaxScale = 0.5 };
