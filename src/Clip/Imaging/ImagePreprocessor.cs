@@ -118,7 +118,7 @@ public sealed partial class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(source);
         if (destination.Length < ValuesPerImage)
         {
-            throw new ArgumentException($"The destination holds {destination.Length} floats; one image needs {ValuesPerImage}.", nameof(destination));
+            throw new ArgumentException($"Destination is too short: {destination.Length} floats, but one image needs {ValuesPerImage}.", nameof(destination));
         }
 
         Normalise(PrepareRgb(source, augmentation: null), destination);

@@ -148,7 +148,7 @@ internal static class BlockJpegWriter
             }
         }
 
-        /// <summary>Pads the last byte with one bits, as the standard asks.</summary>
+        /// <summary>Pads the last byte with one bits, as the JPEG standard requires.</summary>
         public void Flush()
         {
             while (_count != 0)
