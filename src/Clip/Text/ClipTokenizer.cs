@@ -239,11 +239,10 @@ public sealed class ClipTokenizer
     {
         char[]? rented = null;
         Span<char> lower = text.Length <= StackLowercaseLimit
-            ? stackalloc char[StackLowercaseLimit]
-            : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+            ? stackalloc char[text.Length]
+            : (rented = ArrayPool<char>.Shared.Rent(text.Length)).AsSpan(0, text.Length);
         try
         {
-            lower = lower.Slice(0, text.Length);
             System.Text.Ascii.ToLower(text, lower, out _);
             AppendWordIds(lower, ref ids);
         }
