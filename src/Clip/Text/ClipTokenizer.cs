@@ -218,8 +218,8 @@ public sealed class ClipTokenizer
     {
         const int PreviewLength = 40;
         string preview = text.Length <= PreviewLength ? text : text.Substring(0, PreviewLength) + "...";
-        string which = index is null ? "The text" : $"The text at index {index}";
-        return $"{which} (\"{preview}\") has {tokenCount} tokens including the start and end tokens, "
+        string subject = index is null ? "The text" : $"The text at index {index}";
+        return $"{subject} (\"{preview}\") has {tokenCount} tokens including the start and end tokens, "
             + $"but the context length is {contextLength}. Shorten the text, or set {nameof(ClipTokenizeOptions)}.{nameof(ClipTokenizeOptions.Truncate)} = true "
             + $"to keep the first {contextLength - 2} BPE tokens.";
     }
@@ -306,8 +306,8 @@ public sealed class ClipTokenizer
         return encoded;
     }
 
-    // The model sees one word at a time, already split by ClipWordSplitter, so its pre-tokenizer keeps
-    // the whole input as one piece; that way the end-of-word suffix goes on the word's last symbol.
+    // The model receives one word at a time, already split by ClipWordSplitter, so its pre-tokenizer
+    // keeps the whole input as one piece. The end-of-word suffix then goes on the word's last symbol.
     private static BpeTokenizer CreateBpe(ClipVocabulary vocabulary)
     {
         var options = new BpeOptions(vocabulary.Ids)

@@ -222,8 +222,8 @@ public sealed class ClipTokenizerTests
 
         Assert.Equal(smallIds.Length * 10, largeIds.Length);
 
-        // Ten times the text may take at most 60 times as long (plus slack for a busy machine); a
-        // quadratic algorithm would take about 100 times as long.
+        // Ten times the text may take at most 60 times as long, plus slack for a busy machine.
+        // A quadratic algorithm would take about 100 times as long.
         Assert.True(largeTime < smallTime * 60 + TimeSpan.FromSeconds(2), $"1.2 MB took {largeTime.TotalMilliseconds:F0} ms, 120 kB took {smallTime.TotalMilliseconds:F0} ms.");
     }
 
