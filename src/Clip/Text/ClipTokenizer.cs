@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
@@ -133,14 +134,18 @@ public sealed class ClipTokenizer
         ArgumentNullException.ThrowIfNull(texts);
         options ??= new ClipTokenizeOptions();
         int length = options.ContextLength;
-        var data = new long[(long)texts.Count * length];
+        using var scope = torch.NewDisposeScope();
+        Tensor tokens = torch.empty(new long[] { texts.Count, length }, dtype: ScalarType.Int64); // [B, L]
+
+        // Rows are written straight into the tensor's CPU memory, row-major.
+        Span<long> data = MemoryMarshal.Cast<byte, long>(tokens.bytes);
         for (int i = 0; i < texts.Count; i++)
         {
             string text = texts[i] ?? throw new ArgumentNullException(nameof(texts), $"The text at index {i} is null.");
-            FillRow(text, data.AsSpan(i * length, length), options, i);
+            FillRow(text, data.Slice(i * length, length), options, i);
         }
 
-        return torch.tensor(data, new long[] { texts.Count, length }, dtype: ScalarType.Int64); // [B, L]
+        return tokens.MoveToOuterDisposeScope();
     }
 
     /// <summary>Tokenizes one text into an int64 tensor [1, L]; see <see cref="Tokenize(IReadOnlyList{string}, ClipTokenizeOptions?)"/>.</summary>

@@ -74,6 +74,14 @@ public sealed class ClipTokenizerTests
     }
 
     [Fact]
+    public void Tokenize_ReturnsEmptyBatch_ForNoTexts()
+    {
+        using Tensor tokens = Tokenizer.Tokenize(Array.Empty<string>());
+
+        Assert.Equal(new long[] { 0, 77 }, tokens.shape);
+    }
+
+    [Fact]
     public void Tokenize_MatchesRowMethod_ForEveryText()
     {
         string[] texts = ["a photo of a cat.", "Zürich &amp; Genève", "😀 emoji"];
