@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Clip.Text;
@@ -55,19 +56,75 @@ internal static class MojibakeHeuristic
     // A word character as Python's `re` matches it in a str pattern: letters, numbers and underscore.
     private const string Word = @"[\p{L}\p{N}_]";
 
-    // Both engines return the same result. The backtracking one is built in microseconds but tries every
-    // alternative at every position, about 2 s per million characters. The linear-time one takes most
-    // of a second to build and then scans a million characters in tens of milliseconds (measured on
-    // the 2-core development machine).
+    // Every rule matches at least one non-ASCII character of the categories, at most two characters
+    // after the match's start, so short texts are tried only at starts near such characters.
+    private const int MaxOffsetOfFirstCategoryCharacter = 2;
+
+    // Texts from this length on use the linear-time engine instead. It scans a million characters in
+    // tens of milliseconds but takes most of a second to build, so short texts never pay for it
+    // (measured on the 2-core development machine).
     private const int LinearEngineThreshold = 20_000;
 
-    private static readonly string Pattern = BuildPattern();
-    private static readonly Regex BacktrackingPattern = new(Pattern, RegexOptions.CultureInvariant);
+    internal static readonly string Pattern = BuildPattern();
+    private static readonly Regex AnchoredPattern = new(@"\G(?:" + Pattern + ")", RegexOptions.CultureInvariant);
     private static readonly Lazy<Regex> LinearPattern = new(() => new Regex(Pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
+    private static readonly SearchValues<char> CategoryCharacters = SearchValues.Create(CollectCategoryCharacters(Pattern));
 
     /// <summary>Returns whether <paramref name="text"/> contains a sequence that looks like mojibake.</summary>
-    public static bool IsBad(string text) =>
-        text.Length < LinearEngineThreshold ? BacktrackingPattern.IsMatch(text) : LinearPattern.Value.IsMatch(text);
+    public static bool IsBad(string text)
+    {
+        int found = text.AsSpan().IndexOfAny(CategoryCharacters);
+        if (found < 0)
+        {
+            return false;
+        }
+
+        if (text.Length >= LinearEngineThreshold)
+        {
+            return LinearPattern.Value.IsMatch(text);
+        }
+
+        int nextStart = 0;
+        while (found >= 0)
+        {
+            for (int start = Math.Max(nextStart, found - MaxOffsetOfFirstCategoryCharacter); start <= found; start++)
+            {
+                if (AnchoredPattern.IsMatch(text, start))
+                {
+                    return true;
+                }
+            }
+
+            nextStart = found + 1;
+            int rest = text.AsSpan(nextStart).IndexOfAny(CategoryCharacters);
+            found = rest < 0 ? -1 : nextStart + rest;
+        }
+
+        return false;
+    }
+
+    // The non-ASCII characters the pattern names, with its ranges ("À-Ñ") expanded.
+    private static string CollectCategoryCharacters(string pattern)
+    {
+        var characters = new HashSet<char>();
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c < 0x80)
+            {
+                continue;
+            }
+
+            bool isRange = i + 2 < pattern.Length && pattern[i + 1] == '-' && pattern[i + 2] >= 0x80;
+            char last = isRange ? pattern[i + 2] : c;
+            for (char member = c; member <= last; member++)
+            {
+                characters.Add(member);
+            }
+        }
+
+        return new string(characters.Order().ToArray());
+    }
 
     private static string BuildPattern()
     {
