@@ -18,8 +18,9 @@ namespace Clip.Text;
 /// A text goes through <see cref="ClipTextCleaner.Clean(string)"/> (ftfy's repairs, HTML unescaping,
 /// whitespace collapsing, Python's lowercasing), is split into words by CLIP's pre-tokenizer pattern,
 /// and each word's UTF-8 bytes are BPE-merged with the end-of-word suffix <c>&lt;/w&gt;</c> on its last
-/// symbol. Plain ASCII text without <c>&amp;</c> or control characters skips the cleaning, which
-/// cannot change it beyond lowercasing.
+/// symbol. Plain ASCII text without <c>&amp;</c> or control characters skips the cleaning, because
+/// for such text cleaning changes nothing but letter case and whitespace, and whitespace never
+/// reaches a token.
 /// </para>
 /// <para>
 /// Thread safety: one instance can be shared by any number of threads. Its only mutable state is a
@@ -166,6 +167,7 @@ public sealed class ClipTokenizer
     /// <returns>The text; it ends with a space after a word, and special tokens appear as their strings.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="ids"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An id is not in the vocabulary.</exception>
+    /// <exception cref="InvalidDataException">A token of a loaded vocabulary contains a character outside the byte-level alphabet.</exception>
     public string Decode(IEnumerable<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
