@@ -1,5 +1,6 @@
 using Clip.Checkpoints;
 using Clip.Modeling;
+using Clip.Text;
 using static TorchSharp.torch;
 
 namespace Clip;
@@ -82,6 +83,15 @@ public sealed partial class ClipModel
     /// layout (<c>clip_config.json</c>, <c>model.safetensors</c> with reference keys,
     /// <c>preprocessor_config.json</c>) for ResNet models, which transformers does not have.
     /// </param>
+    /// <remarks>
+    /// When the model has OpenAI's vocabulary (49,408 tokens, end token 49407), the folder also gets the
+    /// tokenizer files <c>vocab.json</c> and <c>merges.txt</c>, and in the transformers layout
+    /// <c>tokenizer_config.json</c> (row length, and the end token as pad token, the default of transformers'
+    /// <c>CLIPTokenizer</c>). A model with another vocabulary gets no tokenizer files, because the library does not
+    /// know the vocabulary it was trained with. Add that vocabulary's files to the folder yourself.
+    /// <see cref="ClipTokenizer.FromPretrained(string, ClipTokenizerOptions?)"/> and
+    /// <see cref="Imaging.ImagePreprocessorOptions.FromPretrained(string)"/> read the folder back.
+    /// </remarks>
     /// <exception cref="ArgumentException">The transformers layout is asked for a ResNet model.</exception>
     public void SavePretrained(string directory, PretrainedLayout layout = PretrainedLayout.Automatic)
     {
@@ -119,10 +129,24 @@ public sealed partial class ClipModel
         HuggingFacePreprocessorConfig.ForResolution(Config.Vision.ImageResolution)
             .Write(Path.Combine(directory, PretrainedCheckpoint.PreprocessorFileName));
 
-        // TODO: write the transformers tokenizer files (vocab.json, merges.txt) when the tokenizer is in this
-        // branch: ClipVocabulary.OpenAi.SaveHuggingFace(...) whenever Config.Text.VocabSize equals its Count.
-        // Until then a saved folder has no tokenizer files, and transformers needs them from elsewhere.
+        if (UsesOpenAiVocabulary(Config))
+        {
+            ClipVocabulary.OpenAi.SaveHuggingFace(
+                Path.Combine(directory, PretrainedCheckpoint.VocabularyFileName),
+                Path.Combine(directory, PretrainedCheckpoint.MergesFileName));
+            if (huggingFace)
+            {
+                HuggingFaceTokenizerConfig.ForContextLength(Config.Text.ContextLength)
+                    .Write(Path.Combine(directory, HuggingFaceTokenizerConfig.FileName));
+            }
+        }
     }
+
+    // OpenAI's is the only vocabulary the library has. A model of another vocabulary size does not carry its
+    // vocabulary, so its tokenizer files cannot be written.
+    private static bool UsesOpenAiVocabulary(ClipConfig config) =>
+        config.Text.VocabSize == ClipVocabulary.OpenAi.Count
+        && config.Text.EndOfTextTokenId == ClipVocabulary.OpenAi.EndOfTextId;
 
     /// <summary>Checks every key and shape of <paramref name="checkpoint"/> against the model, then copies the tensors one by one.</summary>
     private void LoadCheckpoint(PretrainedCheckpoint checkpoint)

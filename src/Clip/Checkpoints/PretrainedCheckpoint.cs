@@ -88,6 +88,9 @@ public sealed class PretrainedCheckpoint : IDisposable
     /// <summary>The folder's <c>preprocessor_config.json</c>, when it has one.</summary>
     public string? PreprocessorConfigFile { get; private init; }
 
+    /// <summary>The folder's <c>tokenizer_config.json</c>, when it has one.</summary>
+    public string? TokenizerConfigFile { get; private init; }
+
     /// <summary>Opens a checkpoint file or folder and recognises its format.</summary>
     /// <param name="path">A <c>.pt</c>/<c>.bin</c>/<c>.safetensors</c> file, or a model folder.</param>
     /// <returns>The opened checkpoint; dispose it to close the file.</returns>
@@ -184,6 +187,7 @@ public sealed class PretrainedCheckpoint : IDisposable
                 VocabularyFile = Optional(VocabularyFileName),
                 MergesFile = Optional(MergesFileName),
                 PreprocessorConfigFile = Optional(PreprocessorFileName),
+                TokenizerConfigFile = Optional(HuggingFaceTokenizerConfig.FileName),
             };
         }
 
@@ -204,6 +208,7 @@ public sealed class PretrainedCheckpoint : IDisposable
                 VocabularyFile = Optional(VocabularyFileName),
                 MergesFile = Optional(MergesFileName),
                 PreprocessorConfigFile = Optional(PreprocessorFileName),
+                TokenizerConfigFile = Optional(HuggingFaceTokenizerConfig.FileName),
             };
         }
 

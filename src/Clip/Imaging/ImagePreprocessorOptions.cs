@@ -7,7 +7,7 @@ namespace Clip.Imaging;
 /// pretrained CLIP models at 224 pixels, except that EXIF orientation is applied (see
 /// <see cref="ApplyExifOrientation"/>).
 /// </summary>
-public sealed record ImagePreprocessorOptions
+public sealed partial record ImagePreprocessorOptions
 {
     /// <summary>CLIP's per-channel mean of RGB values in [0, 1] (OpenAI's clip.py).</summary>
     public static readonly IReadOnlyList<float> ClipMean = Array.AsReadOnly(new[] { 0.48145466f, 0.4578275f, 0.40821073f });

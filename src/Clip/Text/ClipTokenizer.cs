@@ -28,7 +28,7 @@ namespace Clip.Text;
 /// serialised by a lock around the Microsoft.ML.Tokenizers model.
 /// </para>
 /// </remarks>
-public sealed class ClipTokenizer
+public sealed partial class ClipTokenizer
 {
     // The row buffer on the stack for texts up to this many characters; longer ones rent from the pool.
     private const int StackLowercaseLimit = 512;
@@ -108,14 +108,14 @@ public sealed class ClipTokenizer
     /// token, the BPE ids, the end token, then the pad id.
     /// </summary>
     /// <param name="text">Any text.</param>
-    /// <param name="options">Row settings; null for the reference's (77 ids, pad 0, no truncation).</param>
+    /// <param name="options">Row settings; null for <see cref="ClipTokenizerOptions.TokenizeDefaults"/> (the reference's unless set).</param>
     /// <returns>A new array of length L.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException">The text needs more than L ids and truncation is off.</exception>
     public long[] TokenizeToRow(string text, ClipTokenizeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        options ??= new ClipTokenizeOptions();
+        options ??= Options.TokenizeDefaults;
         var row = new long[options.ContextLength];
         FillRow(text, row, options, index: null);
         return row;
@@ -123,7 +123,7 @@ public sealed class ClipTokenizer
 
     /// <summary>Tokenizes a batch of texts into an int64 tensor [B, L] on the CPU (the reference's <c>clip.tokenize</c>).</summary>
     /// <param name="texts">The texts, one row each.</param>
-    /// <param name="options">Row settings; null for the reference's (77 ids, pad 0, no truncation).</param>
+    /// <param name="options">Row settings; null for <see cref="ClipTokenizerOptions.TokenizeDefaults"/> (the reference's unless set).</param>
     /// <returns>A new tensor that the caller owns and disposes.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null.</exception>
     /// <exception cref="ArgumentException">
@@ -133,7 +133,7 @@ public sealed class ClipTokenizer
     public Tensor Tokenize(IReadOnlyList<string> texts, ClipTokenizeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        options ??= new ClipTokenizeOptions();
+        options ??= Options.TokenizeDefaults;
         int length = options.ContextLength;
         using var scope = torch.NewDisposeScope();
         Tensor tokens = torch.empty(new long[] { texts.Count, length }, dtype: ScalarType.Int64); // [B, L]
@@ -151,7 +151,7 @@ public sealed class ClipTokenizer
 
     /// <summary>Tokenizes one text into an int64 tensor [1, L]; see <see cref="Tokenize(IReadOnlyList{string}, ClipTokenizeOptions?)"/>.</summary>
     /// <param name="text">The text.</param>
-    /// <param name="options">Row settings; null for the reference's.</param>
+    /// <param name="options">Row settings; null for <see cref="ClipTokenizerOptions.TokenizeDefaults"/>.</param>
     /// <returns>A new tensor that the caller owns and disposes.</returns>
     public Tensor Tokenize(string text, ClipTokenizeOptions? options = null)
     {

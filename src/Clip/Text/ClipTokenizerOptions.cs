@@ -7,9 +7,22 @@ public sealed record ClipTokenizerOptions
     public const int DefaultWordCacheCapacity = 100_000;
 
     private readonly int wordCacheCapacity = DefaultWordCacheCapacity;
+    private readonly ClipTokenizeOptions tokenizeDefaults = new();
 
     /// <summary>How special-token strings inside user text are treated; <see cref="SpecialTokenHandling.Parse"/> (as the reference) by default.</summary>
     public SpecialTokenHandling SpecialTokens { get; init; } = SpecialTokenHandling.Parse;
+
+    /// <summary>
+    /// The row settings that tokenizing uses when a call passes none: the reference's (77 ids, pad 0, no
+    /// truncation) by default. <see cref="ClipTokenizer.FromPretrained(string, ClipTokenizerOptions?)"/> sets
+    /// the context length and pad id of the checkpoint.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public ClipTokenizeOptions TokenizeDefaults
+    {
+        get => tokenizeDefaults;
+        init => tokenizeDefaults = value ?? throw new ArgumentNullException(nameof(TokenizeDefaults));
+    }
 
     /// <summary>
     /// The maximum number of distinct words whose BPE ids are cached (100,000 by default; 0 turns the

@@ -7,12 +7,20 @@ internal static class SmallConfigs
 {
     private const int VocabSize = 1000;
     private const int ContextLength = 77;
+    private const int OpenAiVocabSize = 49408;
 
     /// <summary>A ViT model with non-default head counts (text 2 heads at width 64, vision 1), which the weights cannot reveal.</summary>
     public static ClipConfig VisionTransformer() => new(
         32,
         VisionConfig.VisionTransformer(imageResolution: 32, patchSize: 8, width: 64, layers: 2, heads: 2),
         new TextConfig(ContextLength, VocabSize, width: 64, heads: 2, layers: 2));
+
+    /// <summary>A small ViT model with OpenAI's 49,408-token vocabulary, whose saved folders carry tokenizer files.</summary>
+    /// <param name="contextLength">Text context length (rows of positional embedding).</param>
+    public static ClipConfig OpenAiVocabularyVisionTransformer(int contextLength = ContextLength) => new(
+        16,
+        VisionConfig.VisionTransformer(imageResolution: 32, patchSize: 16, width: 32, layers: 1, heads: 1),
+        new TextConfig(contextLength, OpenAiVocabSize, width: 32, heads: 2, layers: 1));
 
     /// <summary>A ResNet model with four text heads at width 64.</summary>
     public static ClipConfig ResNet() => new(

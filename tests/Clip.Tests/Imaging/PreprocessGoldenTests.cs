@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Clip.Checkpoints;
 using Clip.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Clip.Tests.Imaging;
 
@@ -178,6 +180,21 @@ public sealed class PreprocessGoldenTests
             return bytes;
         }
 
-        public float[] ReadPixels() => GoldenTensorReader.ReadFloat32(TensorsPath, TensorName);
+        public float[] ReadPixels()
+        {
+            Dictionary<string, Tensor> tensors = SafeTensors.Load(TensorsPath);
+            try
+            {
+                Assert.True(tensors.TryGetValue(TensorName, out Tensor? pixels), $"Tensor '{TensorName}' not found in '{TensorsPath}'.");
+                return pixels.data<float>().ToArray();
+            }
+            finally
+            {
+                foreach (Tensor tensor in tensors.Values)
+                {
+                    tensor.Dispose();
+                }
+            }
+        }
     }
 }
