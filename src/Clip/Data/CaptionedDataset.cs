@@ -9,9 +9,9 @@ namespace Clip.Data;
 /// </summary>
 /// <remarks>
 /// <para>
-/// CSV and TSV files start with a header row that names the columns; fields follow RFC 4180's quoting
-/// (a quoted field may hold the delimiter, line breaks and doubled quotes). JSON Lines files hold one JSON
-/// object per line; blank lines are skipped.
+/// CSV and TSV files start with a header row that names the columns. Fields follow RFC 4180's quoting, so
+/// a quoted field may contain the delimiter, line breaks and doubled quotes. JSON Lines files contain one
+/// JSON object per line, and blank lines are skipped.
 /// </para>
 /// <para>
 /// Image paths may be absolute or relative; relative paths are resolved against the folder of the data file.

@@ -20,7 +20,7 @@ public sealed record CaptionedDatasetOptions
     private readonly string _captionColumn = DefaultCaptionColumn;
     private readonly string? _labelColumn;
 
-    /// <summary>Column or key that holds the image path, absolute or relative to the data file's folder.</summary>
+    /// <summary>Column or key that contains the image path, absolute or relative to the data file's folder.</summary>
     /// <exception cref="ArgumentException">The value is empty or white space.</exception>
     public string ImagePathColumn
     {
@@ -28,7 +28,7 @@ public sealed record CaptionedDatasetOptions
         init => _imagePathColumn = RequireName(value, nameof(ImagePathColumn));
     }
 
-    /// <summary>Column or key that holds the caption.</summary>
+    /// <summary>Column or key that contains the caption.</summary>
     /// <exception cref="ArgumentException">The value is empty or white space.</exception>
     public string CaptionColumn
     {
@@ -36,7 +36,7 @@ public sealed record CaptionedDatasetOptions
         init => _captionColumn = RequireName(value, nameof(CaptionColumn));
     }
 
-    /// <summary>Optional column or key that holds a class label; <see langword="null"/> reads no label.</summary>
+    /// <summary>Optional column or key that contains a class label; <see langword="null"/> reads no label.</summary>
     /// <exception cref="ArgumentException">The value is empty or white space.</exception>
     public string? LabelColumn
     {

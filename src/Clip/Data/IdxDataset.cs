@@ -73,7 +73,7 @@ public sealed class IdxDataset : ILabelledImageDataset
         if (imageDimensions[0] != labelDimensions[0])
         {
             throw new InvalidDataException(
-                $"'{imagesPath}' holds {imageDimensions[0]} images but '{labelsPath}' holds {labelDimensions[0]} labels; the two files must belong to the same split.");
+                $"'{imagesPath}' contains {imageDimensions[0]} images but '{labelsPath}' contains {labelDimensions[0]} labels; the two files must belong to the same split.");
         }
 
         for (int i = 0; i < labels.Length; i++)
@@ -92,7 +92,7 @@ public sealed class IdxDataset : ILabelledImageDataset
     /// Reads a split of an MNIST-style dataset from <paramref name="folder"/> by its standard file names
     /// (<c>train-images-idx3-ubyte</c>, <c>t10k-labels-idx1-ubyte</c>, ...), each with or without <c>.gz</c>.
     /// </summary>
-    /// <param name="folder">Folder that holds the four files, for example /usr/share/datasets/fashion-mnist.</param>
+    /// <param name="folder">Folder that contains the four files, for example /usr/share/datasets/fashion-mnist.</param>
     /// <param name="split">Which split to read.</param>
     /// <param name="classNames">Class names, for example <see cref="FashionMnistClassNames"/>.</param>
     /// <exception cref="FileNotFoundException">The folder lacks a file of the split.</exception>
@@ -113,14 +113,14 @@ public sealed class IdxDataset : ILabelledImageDataset
     }
 
     /// <summary>Reads a split of Fashion-MNIST with <see cref="FashionMnistClassNames"/>.</summary>
-    /// <param name="folder">Folder that holds the IDX files (Debian's <c>dataset-fashion-mnist</c> installs them in /usr/share/datasets/fashion-mnist).</param>
+    /// <param name="folder">Folder that contains the IDX files (Debian's <c>dataset-fashion-mnist</c> installs them in /usr/share/datasets/fashion-mnist).</param>
     /// <param name="split">Which split to read.</param>
     /// <exception cref="FileNotFoundException">The folder lacks a file of the split.</exception>
     /// <exception cref="InvalidDataException">A file is not a valid IDX file.</exception>
     public static IdxDataset LoadFashionMnist(string folder, IdxSplit split) => LoadSplit(folder, split, FashionMnistClassNames);
 
     /// <summary>Reads a split of MNIST with <see cref="MnistClassNames"/>.</summary>
-    /// <param name="folder">Folder that holds the IDX files.</param>
+    /// <param name="folder">Folder that contains the IDX files.</param>
     /// <param name="split">Which split to read.</param>
     /// <exception cref="FileNotFoundException">The folder lacks a file of the split.</exception>
     /// <exception cref="InvalidDataException">A file is not a valid IDX file.</exception>

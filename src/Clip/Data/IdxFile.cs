@@ -70,7 +70,7 @@ internal static class IdxFile
 
         if (total > Array.MaxLength)
         {
-            throw new InvalidDataException($"{path}: the data holds {total} bytes ({string.Join(" x ", dimensions)}), more than one array can hold.");
+            throw new InvalidDataException($"{path}: the header announces {total} data bytes ({string.Join(" x ", dimensions)}), more than the maximum length of a .NET array.");
         }
 
         var data = new byte[total];

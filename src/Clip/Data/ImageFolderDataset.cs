@@ -5,7 +5,7 @@ namespace Clip.Data;
 
 /// <summary>
 /// A classification dataset laid out as <c>root/&lt;class&gt;/&lt;image&gt;</c>: each subfolder of the root is a
-/// class, named after the folder, and holds that class's images.
+/// class, named after the folder, and contains that class's images.
 /// </summary>
 /// <remarks>
 /// Classes are sorted by folder name (ordinal), and images within a class by file name, so class indices
@@ -45,7 +45,7 @@ public sealed class ImageFolderDataset : ILabelledImageDataset
     /// <summary>Scans <paramref name="root"/> for class folders and their images.</summary>
     /// <param name="root">Folder whose subfolders are the classes.</param>
     /// <exception cref="DirectoryNotFoundException">The root folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">The root has no subfolders, or a class folder holds no image files.</exception>
+    /// <exception cref="InvalidDataException">The root has no subfolders, or a class folder contains no image files.</exception>
     public static ImageFolderDataset Open(string root)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
@@ -74,7 +74,7 @@ public sealed class ImageFolderDataset : ILabelledImageDataset
             if (images.Length == 0)
             {
                 throw new InvalidDataException(
-                    $"Class folder '{classFolders[label]}' holds no image files (extensions: {string.Join(", ", ImageExtensions)}); remove the folder or add images.");
+                    $"Class folder '{classFolders[label]}' contains no image files (extensions: {string.Join(", ", ImageExtensions)}); remove the folder or add images.");
             }
 
             paths.AddRange(images);

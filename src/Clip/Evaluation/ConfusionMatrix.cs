@@ -14,7 +14,7 @@ public sealed class ConfusionMatrix
     /// <summary>Creates a matrix from counts indexed [true class][predicted class].</summary>
     /// <param name="classNames">Class names, one per row and column.</param>
     /// <param name="counts">A square matrix with one row per class; it is copied.</param>
-    /// <exception cref="ArgumentException">The matrix is not square with one row per class, or holds a negative count.</exception>
+    /// <exception cref="ArgumentException">The matrix is not square with one row per class, or contains a negative count.</exception>
     [JsonConstructor]
     public ConfusionMatrix(IReadOnlyList<string> classNames, IReadOnlyList<IReadOnlyList<long>> counts)
     {

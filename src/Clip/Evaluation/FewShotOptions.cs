@@ -7,7 +7,7 @@ namespace Clip.Evaluation;
 /// <see cref="FixedL2Strength"/> is <see langword="null"/>, the L2 strength is swept as in
 /// <see cref="LinearProbe"/>, scored on <see cref="ValidationExamplesPerClass"/> further training examples
 /// per class that are disjoint from the k drawn ones. Those validation examples are extra labelled data
-/// used for model selection only; set <see cref="FixedL2Strength"/> for a protocol that sees k labels per class and no more.
+/// used for model selection only; set <see cref="FixedL2Strength"/> for a protocol that uses k labels per class and no more.
 /// </remarks>
 public sealed record FewShotOptions
 {
@@ -24,7 +24,7 @@ public sealed record FewShotOptions
     private readonly LinearProbeOptions _probe = new();
 
     /// <summary>Training examples per class in each probe; each at least 1. Default: 1, 2, 4, 8, 16.</summary>
-    /// <exception cref="ArgumentException">The list is empty or holds a value smaller than 1.</exception>
+    /// <exception cref="ArgumentException">The list is empty or contains a value smaller than 1.</exception>
     public IReadOnlyList<int> Shots
     {
         get => _shots;

@@ -12,8 +12,8 @@ public static class LinearProbe
 {
     /// <summary>Number of consecutive coarse candidates worse than the best after which the coarse sweep stops.</summary>
     /// <remarks>
-    /// Validation accuracy as a function of the L2 strength rises to one peak and falls again in practice, so
-    /// the weaker penalties past two worse decades are not fitted; they are also the slowest to fit.
+    /// Validation accuracy as a function of the L2 strength rises to one peak and falls again in practice. So the
+    /// weaker penalties past two worse decades are not fitted, which matters because they are the slowest to fit.
     /// </remarks>
     private const int CoarsePatience = 2;
 

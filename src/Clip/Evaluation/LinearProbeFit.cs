@@ -29,7 +29,7 @@ public sealed class LinearProbeFit : IDisposable
     /// <summary>Every L2 strength tried, in the order tried.</summary>
     public IReadOnlyList<RegularizationCandidate> Sweep { get; }
 
-    /// <summary>Whether features are scaled to unit L2 norm before the classifier sees them.</summary>
+    /// <summary>Whether features are scaled to unit L2 norm before they reach the classifier.</summary>
     public bool NormalizeFeatures { get; }
 
     /// <summary>Computes logits of <paramref name="features"/>, normalising them first when the probe was fitted on normalised features.</summary>

@@ -97,7 +97,7 @@ public sealed class LogisticRegressionClassifier : IDisposable
         var objective = new SoftmaxObjective(features, labels, classCount, options.L2Strength);
         long weightCount = (long)featureCount * classCount;
 
-        // The objective sees centred features, so its bias is b + mean · W (see SoftmaxObjective).
+        // The objective works on centred features, so its bias is b + mean · W (see SoftmaxObjective).
         Tensor start = zeros(objective.ParameterCount, dtype: ScalarType.Float64);
         if (warmStart is not null)
         {

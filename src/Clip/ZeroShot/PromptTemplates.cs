@@ -1,7 +1,7 @@
 namespace Clip.ZeroShot;
 
 /// <summary>
-/// Prompt templates for zero-shot classification, written for this library. Each holds one <c>{}</c> that
+/// Prompt templates for zero-shot classification, written for this library. Each contains one <c>{}</c> that
 /// the class name replaces; a class's embedding averages the embeddings of all its prompts.
 /// </summary>
 public static class PromptTemplates
@@ -57,10 +57,10 @@ public static class PromptTemplates
         "clip art of a {}.",
     ];
 
-    /// <summary>Checks that every template holds exactly one <see cref="Placeholder"/>.</summary>
+    /// <summary>Checks that every template contains exactly one <see cref="Placeholder"/>.</summary>
     /// <param name="templates">The templates to check.</param>
     /// <param name="parameterName">Parameter name reported in the exception.</param>
-    /// <exception cref="ArgumentException">The list is empty, or a template is empty or holds no placeholder or more than one.</exception>
+    /// <exception cref="ArgumentException">The list is empty, or a template is empty or contains no placeholder or more than one.</exception>
     public static void Validate(IReadOnlyList<string> templates, string parameterName = "templates")
     {
         ArgumentNullException.ThrowIfNull(templates, parameterName);
@@ -76,7 +76,7 @@ public static class PromptTemplates
             if (count != 1)
             {
                 throw new ArgumentException(
-                    $"Prompt template {i} \"{template}\" holds {count} '{Placeholder}' placeholders; each template needs exactly one, which the class name replaces.",
+                    $"Prompt template {i} \"{template}\" contains {count} '{Placeholder}' placeholders; each template needs exactly one, which the class name replaces.",
                     parameterName);
             }
         }

@@ -39,7 +39,7 @@ public sealed class ZeroShotClassifier : IDisposable
     /// </param>
     /// <param name="progress">Receives a report after each batch of prompts.</param>
     /// <exception cref="ArgumentException">
-    /// A template holds no <c>{}</c> or more than one (the message names it), a class name is empty or repeated,
+    /// A template contains no <c>{}</c> or more than one (the message names it), a class name is empty or repeated,
     /// or a prompt is longer than the model's context length.
     /// </exception>
     public ZeroShotClassifier(
