@@ -277,6 +277,37 @@ public sealed class ZeroShotClassifierTests : IDisposable
         Assert.Equal(1.0, report.TextToImageRecall[2]);
     }
 
+    [Fact]
+    public void Evaluator_FashionMnistSlice_ReadsIdxImages()
+    {
+        using var scope = NewDisposeScope();
+        string folder = TestPaths.FromEnvironment("CLIP_FASHION_MNIST", "/usr/share/datasets/fashion-mnist");
+        Assert.True(
+            File.Exists(Path.Combine(folder, "t10k-images-idx3-ubyte.gz")),
+            $"Fashion-MNIST was not found in '{folder}'. Install it with 'apt-get install dataset-fashion-mnist' (as .ci/run does) or set CLIP_FASHION_MNIST.");
+        var slice = new FirstImages(IdxDataset.LoadFashionMnist(folder, IdxSplit.Test), count: 40);
+        using var classifier = new ZeroShotClassifier(_model, Tokenizer, slice.ClassNames, PromptTemplates.General);
+        var preprocessor = new ImagePreprocessor(ImagePreprocessorOptions.Reference(32));
+
+        ClassificationReport report = ZeroShotEvaluator.Evaluate(classifier, slice, preprocessor);
+
+        // Random weights: only the plumbing is checked, not the accuracy.
+        Assert.Equal(40, report.Count);
+        Assert.Equal(10, report.ConfusionMatrix.ClassNames.Count);
+    }
+
+    /// <summary>The first images of a dataset.</summary>
+    private sealed class FirstImages(ILabelledImageDataset inner, int count) : ILabelledImageDataset
+    {
+        public IReadOnlyList<string> ClassNames => inner.ClassNames;
+
+        public int Count => count;
+
+        public int GetLabel(int index) => inner.GetLabel(index);
+
+        public Image<Rgb24> LoadImage(int index) => inner.LoadImage(index);
+    }
+
     private sealed class ListProgress(List<EvaluationProgress> reports) : IProgress<EvaluationProgress>
     {
         public void Report(EvaluationProgress value) => reports.Add(value);
