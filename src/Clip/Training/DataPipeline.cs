@@ -194,11 +194,19 @@ internal sealed class DataPipeline : IDisposable
 
                 var decoded = new (Tensor? Pixels, string Caption, string? Error)[needed];
                 int first = cursor;
-                Parallel.For(0, needed, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = _stop.Token }, i =>
+                try
                 {
-                    int index = order[first + i];
-                    decoded[i] = DecodeSample(_dataset.Examples[index], new Random(MixSeed(_seed, epoch, index)));
-                });
+                    Parallel.For(0, needed, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = _stop.Token }, i =>
+                    {
+                        int index = order[first + i];
+                        decoded[i] = DecodeSample(_dataset.Examples[index], new Random(MixSeed(_seed, epoch, index)));
+                    });
+                }
+                catch (AggregateException failure)
+                {
+                    // Report the first sample's own exception rather than the parallel loop's wrapper.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure.InnerExceptions[0]);
+                }
                 cursor += needed;
 
                 foreach ((Tensor? samplePixels, string caption, string? error) in decoded)
