@@ -22,6 +22,19 @@ internal sealed record TrainableClip(
     nn.Module ImageTower,
     IReadOnlyList<nn.Module> TextModules)
 {
+    /// <summary>Wraps <paramref name="model"/>: its encoders without normalisation, <c>logit_scale</c> and its towers.</summary>
+    public static TrainableClip From(ClipModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new TrainableClip(
+            model,
+            pixels => model.EncodeImage(pixels),
+            tokens => model.EncodeText(tokens),
+            model.logit_scale,
+            model.visual,
+            [model.token_embedding, model.transformer, model.ln_final]);
+    }
+
     /// <summary>
     /// Puts the model in training mode, then the frozen towers in evaluation mode, so that a locked ResNet keeps its
     /// BatchNorm running statistics.
