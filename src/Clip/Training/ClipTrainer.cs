@@ -10,10 +10,10 @@ using static TorchSharp.torch;
 namespace Clip.Training;
 
 /// <summary>
-/// Trains or fine-tunes a CLIP model on (image, caption) pairs on the CPU: AdamW with decoupled weight decay on
-/// weight matrices, a cosine learning-rate schedule with linear warm-up, gradient-norm clipping, the logit scale
-/// clamped at ln 100, gradient caching for batches larger than memory allows, atomic checkpoints with exact resume,
-/// and per-epoch retrieval validation.
+/// Trains or fine-tunes a CLIP model on (image, caption) pairs on the CPU. It uses AdamW with decoupled weight decay
+/// on weight matrices, a cosine learning-rate schedule with linear warm-up, gradient-norm clipping and a logit scale
+/// clamped at ln 100. Gradient caching makes batches larger than memory allows affordable, checkpoints are atomic and
+/// resume exactly, and validation measures retrieval after each epoch.
 /// </summary>
 /// <remarks>
 /// A trainer is not thread-safe; run one <c>Train</c> call at a time. Training changes the model in place.

@@ -10,8 +10,8 @@ namespace Clip.Training;
 /// </summary>
 /// <remarks>
 /// Everything random about a sample (its caption, its image transform and augmentation) comes from a generator
-/// seeded by the run seed, the epoch and the example index, and each epoch's order from one seeded by the run seed
-/// and the epoch. Batches are therefore the same whatever the thread timing, and a run that resumes from a
+/// seeded by the run seed, the epoch and the example index. Each epoch's order comes from a generator seeded by the
+/// run seed and the epoch. Batches are therefore the same whatever the thread timing, and a run that resumes from a
 /// <see cref="DataPosition"/> sees exactly the batches it would have seen.
 /// </remarks>
 internal sealed class DataPipeline : IDisposable
@@ -175,7 +175,7 @@ internal sealed class DataPipeline : IDisposable
     }
 
     // Fills one batch from the shuffled order, decoding in parallel and taking further positions in place of skipped
-    // samples; returns null when the epoch runs out of positions first.
+    // samples. Returns null when the epoch runs out of positions first.
     private TrainingBatch? DecodeBatch(int[] order, int epoch, ref int cursor)
     {
         var startPosition = new DataPosition(epoch, cursor);

@@ -12,8 +12,8 @@ namespace Clip.Training;
 /// The contrastive loss of a batch couples every pair with every other, so it cannot be split into independent
 /// per-chunk losses: accumulating the gradients of small batches optimises a different objective with fewer
 /// negatives. Instead the step runs in three phases. (1) Every chunk is embedded without an autograd graph.
-/// (2) The loss is computed from all N embeddings, and its gradient with respect to each embedding is taken; the
-/// logit scale receives its gradient here. (3) Each chunk is embedded again with a graph and back-propagates its
+/// (2) The loss is computed from all N embeddings, and its gradient with respect to each embedding is taken. The
+/// logit scale receives its whole gradient in this phase. (3) Each chunk is embedded again with a graph and back-propagates its
 /// slice of the cached embedding gradient, which by the chain rule adds its exact share to every parameter's gradient.
 /// </para>
 /// <para>

@@ -95,7 +95,7 @@ internal static class TrainingCheckpoint
         }
 
         TrainingState state = JsonSerializer.Deserialize<TrainingState>(reader.ReadString())
-            ?? throw new InvalidDataException($"'{path}' holds no run counters.");
+            ?? throw new InvalidDataException($"'{path}' is invalid: its run counters are missing.");
         model.load(reader, strict: true);
         optimizer.load_state_dict(reader);
         int generatorLength = reader.ReadInt32();

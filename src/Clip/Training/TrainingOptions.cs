@@ -132,7 +132,7 @@ public sealed record TrainingOptions
     /// <summary>
     /// Augmentation of training images, or <see langword="null"/> for none (validation images are never augmented).
     /// The default is a random resized crop covering 90 % to 100 % of the image, without flips, since a mirrored
-    /// image no longer matches a caption that says "left" or "right".
+    /// image no longer matches a caption that contains "left" or "right".
     /// </summary>
     public ImageAugmentationOptions? Augmentation { get; init; } = new() { MinScale = DefaultMinCropScale, HorizontalFlipProbability = 0 };
 
@@ -145,7 +145,7 @@ public sealed record TrainingOptions
             ArgumentNullException.ThrowIfNull(value, nameof(RecallAtK));
             if (value.Count == 0 || value.Any(k => k < 1))
             {
-                throw new ArgumentException($"{nameof(RecallAtK)} must hold at least one rank, each 1 or more; got [{string.Join(", ", value)}].", nameof(RecallAtK));
+                throw new ArgumentException($"{nameof(RecallAtK)} must contain at least one rank, each 1 or more; got [{string.Join(", ", value)}].", nameof(RecallAtK));
             }
 
             _recallAtK = value.ToArray();
