@@ -100,6 +100,8 @@ public sealed partial class ClipTrainer
                 WriteCheckpoint(checkpointPath, optimizer);
             }
 
+            // Leave the model ready for inference, where the encoders run without building a graph.
+            Model.Module.eval();
             _clock.Stop();
             double waitFraction = DataWaitFraction(pipeline);
             _logger.LogInformation(

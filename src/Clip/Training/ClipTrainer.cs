@@ -16,7 +16,8 @@ namespace Clip.Training;
 /// resume exactly, and validation measures retrieval after each epoch.
 /// </summary>
 /// <remarks>
-/// A trainer is not thread-safe; run one <c>Train</c> call at a time. Training changes the model in place.
+/// A trainer is not thread-safe, so run one <c>Train</c> call at a time. Training changes the model in place and
+/// leaves it in evaluation mode, with <c>requires_grad</c> off on the parameters that the fine-tuning mode froze.
 /// </remarks>
 public sealed partial class ClipTrainer
 {

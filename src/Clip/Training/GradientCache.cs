@@ -93,6 +93,11 @@ internal static class GradientCache
             using var chunkScope = NewDisposeScope();
             long length = Math.Min(chunk, count - start);
             Tensor embeddings = encode(inputs.narrow(0, start, length)); // [c, E]
+            if (!embeddings.requires_grad)
+            {
+                // A frozen tower (locked-image or locked-text tuning) has no parameter to receive a gradient.
+                return;
+            }
 
             // d(sum(e · g))/de = g, so this backward adds gᵀ · de/dθ, the chunk's share of the full-batch gradient.
             Tensor surrogate = (embeddings * embeddingGradient.narrow(0, start, length)).sum();
