@@ -1,3 +1,4 @@
+using Clip.Evaluation;
 using SixLabors.ImageSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Clip.Training;
 /// </summary>
 /// <remarks>
 /// Letters: I images, C captions (all captions of all images), K classes, E embedding width.
-/// An image counts as retrieved at K when any of its captions is among the K captions nearest to it.
+/// An image counts as retrieved at K when any of its captions is among the K captions nearest to it; ties count in
+/// favour of the correct candidate, as in <see cref="RetrievalMetrics"/>.
 /// </remarks>
 internal static class RetrievalValidation
 {
@@ -32,50 +34,35 @@ internal static class RetrievalValidation
         using var noGrad = no_grad();
         model.Module.eval();
 
+        // Images without a usable caption cannot be scored for retrieval, so they are left out of it.
         var captions = new List<string>();
-        var captionOwner = new List<long>();
+        var captionImage = new List<int>();
+        var captionedImages = new List<long>();
         for (int i = 0; i < data.Examples.Count; i++)
         {
-            foreach (string caption in data.Examples[i].Captions.Where(c => !string.IsNullOrWhiteSpace(c)))
+            string[] usable = data.Examples[i].Captions.Where(c => !string.IsNullOrWhiteSpace(c)).ToArray();
+            if (usable.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (string caption in usable)
             {
                 captions.Add(caption);
-                captionOwner.Add(i);
+                captionImage.Add(captionedImages.Count);
             }
+
+            captionedImages.Add(i);
         }
 
-        Tensor images = Normalize(EmbedImages(model, data, preprocess, batchSize, workers)); // [I, E]
+        Tensor images = Normalize(EmbedImages(model, data.Examples, preprocess, batchSize, workers)); // [all images, E]
+        Tensor retrievalImages = images.index_select(0, tensor(captionedImages.ToArray())); // [I, E]
         Tensor texts = Normalize(EmbedTexts(model, captions, tokenize, batchSize)); // [C, E]
-        Tensor similarity = images.matmul(texts.t()); // [I, E] @ [E, C] -> [I, C]
-        Tensor owner = tensor(captionOwner.ToArray(), dtype: ScalarType.Int64);
-
-        var imageToText = new SortedDictionary<int, double>();
-        var textToImage = new SortedDictionary<int, double>();
-        foreach (int k in recallAtK)
-        {
-            imageToText[k] = ImageToTextRecall(similarity, owner, k);
-            textToImage[k] = TextToImageRecall(similarity, owner, k);
-        }
+        Tensor similarity = retrievalImages.matmul(texts.t()); // [I, E] @ [E, C] -> [I, C]
+        RetrievalReport report = RetrievalMetrics.Evaluate(similarity, captionImage, recallAtK);
 
         double? zeroShot = ZeroShotAccuracy(model, data, images, tokenize);
-        return new ValidationMetrics(epoch, step, imageToText, textToImage, zeroShot);
-    }
-
-    private static double ImageToTextRecall(Tensor similarity, Tensor owner, int k)
-    {
-        using var scope = NewDisposeScope();
-        int take = (int)Math.Min(k, similarity.shape[1]);
-        Tensor nearest = similarity.topk(take, dim: 1).indexes; // [I, k] caption indices
-        Tensor nearestOwner = owner.index_select(0, nearest.flatten()).view(nearest.shape); // [I, k]
-        Tensor self = arange(similarity.shape[0], dtype: ScalarType.Int64).unsqueeze(1); // [I, 1]
-        return nearestOwner.eq(self).any(1).to(ScalarType.Float64).mean().item<double>();
-    }
-
-    private static double TextToImageRecall(Tensor similarity, Tensor owner, int k)
-    {
-        using var scope = NewDisposeScope();
-        int take = (int)Math.Min(k, similarity.shape[0]);
-        Tensor nearest = similarity.t().topk(take, dim: 1).indexes; // [C, k] image indices
-        return nearest.eq(owner.unsqueeze(1)).any(1).to(ScalarType.Float64).mean().item<double>();
+        return new ValidationMetrics(epoch, step, report.ImageToTextRecall, report.TextToImageRecall, zeroShot);
     }
 
     private static double? ZeroShotAccuracy(TrainableClip model, TrainingDataset data, Tensor images, Func<IReadOnlyList<string>, Tensor> tokenize)
@@ -94,16 +81,16 @@ internal static class RetrievalValidation
         return chosen.eq(tensor(labels)).to(ScalarType.Float64).mean().item<double>();
     }
 
-    private static Tensor EmbedImages(TrainableClip model, TrainingDataset data, Func<Image, Tensor> preprocess, int batchSize, int workers)
+    private static Tensor EmbedImages(TrainableClip model, IReadOnlyList<TrainingExample> examples, Func<Image, Tensor> preprocess, int batchSize, int workers)
     {
         var chunks = new List<Tensor>();
-        for (int start = 0; start < data.Examples.Count; start += batchSize)
+        for (int start = 0; start < examples.Count; start += batchSize)
         {
-            int count = Math.Min(batchSize, data.Examples.Count - start);
+            int count = Math.Min(batchSize, examples.Count - start);
             var pixels = new Tensor[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
             {
-                using Image image = data.Examples[start + i].LoadImage();
+                using Image image = examples[start + i].LoadImage();
                 pixels[i] = preprocess(image);
             });
 

@@ -1,3 +1,4 @@
+using Clip.Data;
 using SixLabors.ImageSharp;
 
 namespace Clip.Training;
@@ -33,6 +34,41 @@ public sealed class TrainingDataset
         {
             throw new ArgumentException($"Example '{outOfRange.Name}' has label {outOfRange.Label}, but there are only {ClassNames.Count} class names.", nameof(classNames));
         }
+    }
+
+    /// <summary>
+    /// Creates a dataset from the records of a captioned data file (CSV, TSV or JSON Lines). Records that name the
+    /// same image become one example with several captions, so retrieval validation counts each image once and
+    /// training draws one of its captions per use. Label strings become class indices in ordinal order of the
+    /// distinct labels, and those labels become <see cref="ClassNames"/>.
+    /// </summary>
+    /// <param name="records">The records, for example from <see cref="CaptionedDataset.Open(string, CaptionedDatasetOptions?)"/>.</param>
+    /// <param name="captionSampler">Picks the caption per draw; <see langword="null"/> picks one uniformly.</param>
+    /// <param name="imageTransform">Runs on each decoded image before preprocessing, or <see langword="null"/>.</param>
+    /// <returns>The dataset, with examples in the order their images first appear.</returns>
+    public static TrainingDataset FromCaptionedImages(IEnumerable<CaptionedImage> records, CaptionSampler? captionSampler = null, ImageTransform? imageTransform = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var captions = new Dictionary<string, (List<string> Captions, string? Label)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (CaptionedImage record in records)
+        {
+            if (!captions.TryGetValue(record.ImagePath, out var entry))
+            {
+                entry = ([], record.Label);
+                captions[record.ImagePath] = entry;
+                order.Add(record.ImagePath);
+            }
+
+            entry.Captions.Add(record.Caption);
+        }
+
+        string[] classNames = captions.Values.Select(e => e.Label).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var classIndex = classNames.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
+        TrainingExample[] examples = order
+            .Select(path => TrainingExample.FromFile(path, captions[path].Captions, captions[path].Label is string label ? classIndex[label] : null))
+            .ToArray();
+        return new TrainingDataset(examples, captionSampler, imageTransform, classNames.Length > 0 ? classNames : null);
     }
 
     /// <summary>The examples in their stored order.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Clip.Data;
 using Clip.Modeling;
 using Clip.Text;
 using Clip.Training;
@@ -5,32 +7,41 @@ using Xunit;
 
 namespace Clip.Tests.Training;
 
-public sealed class RealDataTrainingTests
+public sealed class RealDataTrainingTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("clip-real-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
     // The fixture photos and drawings, each with a caption that describes it.
-    private static readonly (string File, string Caption)[] CaptionedImages =
+    private static readonly (string File, string Caption, string Label)[] CaptionedImages =
     [
-        ("chelsea.png", "a photo of a tabby cat"),
-        ("rocket.jpg", "a rocket on the launch pad"),
-        ("coffee_portrait.png", "a cup of coffee on a saucer"),
-        ("text.png", "black printed text on white"),
-        ("horse.png", "the silhouette of a horse"),
-        ("fashion_mnist_train_0.png", "a small grey ankle boot"),
-        ("emoji_1f600.png", "a grinning yellow face emoji"),
-        ("emoji_1f311.png", "a dark new moon emoji"),
+        ("chelsea.png", "a photo of a tabby cat", "cat"),
+        ("rocket.jpg", "a rocket on the launch pad", "rocket"),
+        ("coffee_portrait.png", "a cup of coffee on a saucer", "coffee"),
+        ("text.png", "black printed text on white", "text"),
+        ("horse.png", "the silhouette of a horse", "horse"),
+        ("fashion_mnist_train_0.png", "a small grey ankle boot", "boot"),
+        ("emoji_1f600.png", "a grinning yellow face emoji", "face"),
+        ("emoji_1f311.png", "a dark new moon emoji", "moon"),
     ];
 
     [Fact]
     public void Train_TinyVitOnCaptionedPhotos_ImprovesLossAndRetrieval()
     {
-        TrainingExample[] examples = CaptionedImages
-            .Select(pair => TrainingExample.FromFile(Path.Combine(TestPaths.GoldenPreprocess, pair.File), [pair.Caption]))
-            .ToArray();
+        string dataFile = Path.Combine(_folder, "captions.jsonl");
+        File.WriteAllLines(dataFile, CaptionedImages.Select(item => JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["filepath"] = Path.Combine(TestPaths.GoldenPreprocess, item.File),
+            ["title"] = item.Caption,
+            ["label"] = item.Label,
+        })));
+        TrainingDataset data = TrainingDataset.FromCaptionedImages(CaptionedDataset.Open(dataFile, new CaptionedDatasetOptions { LabelColumn = "label" }));
         TorchSharp.torch.manual_seed(31);
         using var model = ClipModel.Create(ClipPresets.Get(ClipPresets.VitTiny));
         var options = new TrainingOptions
         {
-            BatchSize = examples.Length,
+            BatchSize = data.Examples.Count,
             Epochs = 40,
             LearningRate = 2e-3,
             WarmupSteps = 4,
@@ -39,7 +50,7 @@ public sealed class RealDataTrainingTests
             Seed = 3,
         };
 
-        TrainingResult result = model.Train(ClipTokenizer.CreateDefault(), new TrainingDataset(examples), options, validation: new TrainingDataset(examples));
+        TrainingResult result = model.Train(ClipTokenizer.CreateDefault(), data, options, validation: data);
 
         double firstLosses = result.History.Take(5).Average(s => s.Loss);
         double lastLosses = result.History.TakeLast(5).Average(s => s.Loss);
@@ -47,5 +58,6 @@ public sealed class RealDataTrainingTests
         Assert.True(
             result.Validations[^1].ImageToTextRecall[1] > result.Validations[0].ImageToTextRecall[1],
             $"image->text R@1 after the first epoch {result.Validations[0].ImageToTextRecall[1]:P0}, after the last {result.Validations[^1].ImageToTextRecall[1]:P0}");
+        Assert.NotNull(result.Validations[^1].ZeroShotAccuracy);
     }
 }
