@@ -38,8 +38,8 @@ public sealed class ClipGradientCacheTests
     [Fact]
     public void Accumulate_DiffersFromFullBatch_TinyResNetWithBatchStatistics()
     {
-        // In training mode BatchNorm normalises each chunk with the chunk's own statistics, so the cached step is a
-        // different (per-chunk normalised) computation; this test records that the difference is real.
+        // In training mode BatchNorm normalises each chunk with the chunk's own statistics, so the cached step computes
+        // a different function. This test records that the difference is real.
         using var model = CreateModel(ClipPresets.ResNetTiny);
         model.train();
         TrainableClip trainable = TrainableClip.From(model);

@@ -66,7 +66,7 @@ internal sealed class ToyClip : nn.Module<Tensor, Tensor, Tensor>
         return torch.tensor(ids);
     }
 
-    /// <summary>Pixels of an image in [0, 1], resized to the toy resolution, with a random horizontal flip.</summary>
+    /// <summary>Pixels in [0, 1] of an image of the toy resolution (not resized), with a random horizontal flip.</summary>
     public static Tensor Preprocess(Image image, Random random)
     {
         bool flip = random.Next(2) == 1;

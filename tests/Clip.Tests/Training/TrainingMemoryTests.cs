@@ -8,7 +8,7 @@ namespace Clip.Tests.Training;
 public sealed class TrainingMemoryTests
 {
     // Samples are taken one step after the trainer's collections at steps 60 and 300, without collecting in the test,
-    // so that the test sees the memory the trainer itself keeps.
+    // so that the test measures the memory the trainer itself keeps.
     private const int Steps = 301;
     private const int FirstSample = 61;
 
