@@ -41,12 +41,12 @@ public sealed record TrainingOptions
     /// <summary>Pairs per optimiser step (the number of negatives each pair is contrasted with, plus one). Default 64.</summary>
     public int BatchSize { get => _batchSize; init => _batchSize = RequireAtLeast(value, 2, nameof(BatchSize)); }
 
-    /// <summary>Passes over the training data. Default 1. <see cref="MaxSteps"/> stops earlier when it is set.</summary>
+    /// <summary>Passes over the training data. Default 1. It is ignored when <see cref="MaxSteps"/> is set.</summary>
     public int Epochs { get => _epochs; init => _epochs = RequireAtLeast(value, 1, nameof(Epochs)); }
 
     /// <summary>
-    /// Optimiser steps after which training stops, or <see langword="null"/> to run all <see cref="Epochs"/>.
-    /// When set, the learning-rate schedule spans this many steps.
+    /// Optimiser steps of the run, or <see langword="null"/> to run <see cref="Epochs"/> passes over the data. When set,
+    /// training runs this many steps over as many epochs as that takes, and the learning-rate schedule spans them.
     /// </summary>
     public int? MaxSteps { get => _maxSteps; init => _maxSteps = value is int v ? RequireAtLeast(v, 1, nameof(MaxSteps)) : null; }
 
