@@ -47,6 +47,26 @@ public sealed class TrainingCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Load_RestoresClipModelWeights()
+    {
+        string path = Path.Combine(_folder, "clip.ckpt");
+        using var saved = ClipGradientCacheTests.CreateModel(Clip.Modeling.ClipPresets.ResNetTiny);
+        TorchSharp.torch.manual_seed(99);
+        using var loaded = Clip.ClipModel.Create(saved.Config);
+        using AdamW savedOptimizer = ParameterGroups.Create(saved, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        using AdamW loadedOptimizer = ParameterGroups.Create(loaded, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        TrainingCheckpoint.Save(path, State(5), saved, savedOptimizer);
+
+        TrainingCheckpoint.Load(path, loaded, loadedOptimizer);
+
+        Dictionary<string, TorchSharp.torch.Tensor> expected = saved.state_dict();
+        foreach ((string name, TorchSharp.torch.Tensor value) in loaded.state_dict())
+        {
+            Assert.True(value.eq(expected[name]).all().item<bool>(), $"{name} differs");
+        }
+    }
+
+    [Fact]
     public void Load_Rejects_FileOfAnotherFormat()
     {
         string path = Path.Combine(_folder, "weights.bin");
