@@ -19,15 +19,20 @@ public static class EmojiImageCompositor
     {
         ArgumentNullException.ThrowIfNull(source);
         var result = new Image<Rgb24>(source.Width, source.Height);
-        for (int y = 0; y < source.Height; y++)
+        source.ProcessPixelRows(result, (sourceRows, resultRows) =>
         {
-            for (int x = 0; x < source.Width; x++)
+            for (int y = 0; y < sourceRows.Height; y++)
             {
-                Rgba32 pixel = source[x, y];
-                float alpha = pixel.A / MaxChannel;
-                result[x, y] = new Rgb24(Blend(pixel.R, alpha), Blend(pixel.G, alpha), Blend(pixel.B, alpha));
+                Span<Rgba32> sourceRow = sourceRows.GetRowSpan(y);
+                Span<Rgb24> resultRow = resultRows.GetRowSpan(y);
+                for (int x = 0; x < sourceRow.Length; x++)
+                {
+                    Rgba32 pixel = sourceRow[x];
+                    float alpha = pixel.A / MaxChannel;
+                    resultRow[x] = new Rgb24(Blend(pixel.R, alpha), Blend(pixel.G, alpha), Blend(pixel.B, alpha));
+                }
             }
-        }
+        });
 
         return result;
     }
