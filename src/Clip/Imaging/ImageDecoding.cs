@@ -117,15 +117,20 @@ internal static class ImageDecoding
             throw new InvalidImageException(source.Name, InvalidImageReason.Empty, "the source contains no bytes.");
         }
 
-        IImageInfo? info = Guard(source, () => Image.Identify(configuration, stream, out _));
+        IImageFormat? format = null;
+        IImageInfo? info = Guard(source, () => Image.Identify(configuration, stream, out format));
         if (info is null)
         {
             throw Unsupported(source, null);
         }
 
         CheckPixelCount(source, info.Width, info.Height, options);
+        if (TruncationCheck.FindTruncation(stream, start, format) is { } missing)
+        {
+            throw new InvalidImageException(source.Name, InvalidImageReason.Corrupt, $"the data is truncated: {missing}");
+        }
+
         stream.Position = start;
-        IImageFormat? format = null;
         Image<Rgba32> image = Guard(source, () => Image.Load<Rgba32>(configuration, stream, out format));
         try
         {
