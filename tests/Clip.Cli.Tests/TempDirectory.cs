@@ -1,7 +1,7 @@
 namespace Clip.Cli.Tests;
 
 /// <summary>A fresh folder under the system temporary folder, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
