@@ -11,8 +11,13 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Images and texts encoded per forward pass.</summary>
     public const int DefaultBatchSize = 64;
 
-    private LoadedModel(ClipModel model, string path)
+    /// <summary>Wraps a model in memory; disposing the wrapper disposes the model.</summary>
+    /// <param name="model">The model; it is put in eval mode.</param>
+    /// <param name="path">Where the model comes from, for messages.</param>
+    public LoadedModel(ClipModel model, string path)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        model.eval();
         Model = model;
         Path = path;
         Tokenizer = ClipTokenizer.CreateDefault();
