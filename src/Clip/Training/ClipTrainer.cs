@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Clip.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SixLabors.ImageSharp;
@@ -31,6 +32,22 @@ public sealed partial class ClipTrainer
     private readonly Func<Image, Random, Tensor> _trainPreprocess;
     private readonly Func<Image, Tensor> _evalPreprocess;
     private readonly ILogger _logger;
+
+    /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
+    /// <param name="model">The model to train in place; it may be freshly created or loaded from a checkpoint.</param>
+    /// <param name="tokenizer">Tokenizes captions; rows are cut to the model's context length when too long.</param>
+    /// <param name="options">Settings of the run; checked here.</param>
+    /// <param name="logger">Receives the configuration, progress lines, warnings and checkpoints; <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">The options are inconsistent with each other or with the model.</exception>
+    public ClipTrainer(ClipModel model, ClipTokenizer tokenizer, TrainingOptions options, ILogger? logger = null)
+        : this(model, tokenizer, options, logger, TrainingImages.Create(RequireModel(model).Config.Vision.ImageResolution, options))
+    {
+    }
+
+    private ClipTrainer(ClipModel model, ClipTokenizer tokenizer, TrainingOptions options, ILogger? logger, (Func<Image, Random, Tensor> Train, Func<Image, Tensor> Evaluate) images)
+        : this(TrainableClip.From(model), CreateTokenize(model, tokenizer), images.Train, images.Evaluate, options, logger)
+    {
+    }
 
     internal ClipTrainer(
         TrainableClip model,
@@ -96,6 +113,15 @@ public sealed partial class ClipTrainer
         IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
         Train(new TrainingDataset(training), validation is null ? null : new TrainingDataset(validation), progress, cancellationToken);
+
+    private static ClipModel RequireModel(ClipModel model) => model ?? throw new ArgumentNullException(nameof(model));
+
+    private static Func<IReadOnlyList<string>, Tensor> CreateTokenize(ClipModel model, ClipTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        var settings = new ClipTokenizeOptions { ContextLength = model.Config.Text.ContextLength, Truncate = true };
+        return captions => tokenizer.Tokenize(captions, settings);
+    }
 
     private static double LogitScaleValue(Parameter logitScale) => Math.Exp(logitScale.item<float>());
 }

@@ -258,7 +258,7 @@ internal sealed class DataPipeline : IDisposable
 
             return (_preprocess(image, random), caption, null);
         }
-        catch (Exception exception) when (exception is IOException or UnknownImageFormatException or InvalidImageContentException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception exception) when (exception is Clip.Imaging.InvalidImageException or IOException or UnknownImageFormatException or InvalidImageContentException or UnauthorizedAccessException or NotSupportedException)
         {
             return Invalid(example, $"the image cannot be read ({exception.GetType().Name}: {exception.Message})", exception);
         }

@@ -1,3 +1,6 @@
+using Clip.Imaging;
+using Clip.Imaging.Augmentation;
+
 namespace Clip.Training;
 
 /// <summary>
@@ -31,6 +34,9 @@ public sealed record TrainingOptions
     private readonly int _collectGarbageEverySteps = 20;
     private readonly InvalidSamplePolicy _invalidSamples = InvalidSamplePolicy.Skip;
     private readonly IReadOnlyList<int> _recallAtK = [1, 5, 10];
+
+    // Smallest crop of the default augmentation, as a share of the image area (OpenCLIP's training default).
+    private const double DefaultMinCropScale = 0.9;
 
     /// <summary>Pairs per optimiser step (the number of negatives each pair is contrasted with, plus one). Default 64.</summary>
     public int BatchSize { get => _batchSize; init => _batchSize = RequireAtLeast(value, 2, nameof(BatchSize)); }
@@ -115,6 +121,20 @@ public sealed record TrainingOptions
 
     /// <summary>What happens to unreadable images and empty captions. Default <see cref="InvalidSamplePolicy.Skip"/>.</summary>
     public InvalidSamplePolicy InvalidSamples { get => _invalidSamples; init => _invalidSamples = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(InvalidSamples), value, $"{nameof(InvalidSamples)} must be one of {string.Join(", ", Enum.GetNames<InvalidSamplePolicy>())}."); }
+
+    /// <summary>
+    /// How training and validation images are decoded and preprocessed, or <see langword="null"/> for CLIP's reference
+    /// preprocessing at the model's input resolution. A set value must use the model's resolution. Its
+    /// <see cref="ImagePreprocessorOptions.AlphaPolicy"/> decides how transparent images are flattened.
+    /// </summary>
+    public ImagePreprocessorOptions? Preprocessing { get; init; }
+
+    /// <summary>
+    /// Augmentation of training images, or <see langword="null"/> for none (validation images are never augmented).
+    /// The default is a random resized crop covering 90 % to 100 % of the image, without flips, since a mirrored
+    /// image no longer matches a caption that says "left" or "right".
+    /// </summary>
+    public ImageAugmentationOptions? Augmentation { get; init; } = new() { MinScale = DefaultMinCropScale, HorizontalFlipProbability = 0 };
 
     /// <summary>Ranks K at which validation reports retrieval recall. Default 1, 5 and 10.</summary>
     public IReadOnlyList<int> RecallAtK
