@@ -28,6 +28,7 @@ public static class ClipCli
         root.Subcommands.Add(EmbedCommand.Create(options, console));
         root.Subcommands.Add(InfoCommand.Create(options, console));
         root.Subcommands.Add(DataCommand.Create(options, console));
+        root.Subcommands.Add(DemoCommand.Create(options, console));
         return root;
     }
 

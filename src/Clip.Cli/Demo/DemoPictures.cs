@@ -53,9 +53,9 @@ public static class DemoPictures
         image.SaveAsPng(path);
     }
 
-    /// <summary>Draws images in a grid, each framed green (top-1 correct), amber (in the top five) or red (missed).</summary>
+    /// <summary>Draws images in a grid, each framed green (top-1 correct), amber (among the predictions listed) or red (missed).</summary>
     /// <param name="path">The PNG to write.</param>
-    /// <param name="cells">The image files and their outcome (0 correct, 1 in top five, 2 missed).</param>
+    /// <param name="cells">The image files and their outcome (0 correct, 1 among the predictions listed, 2 missed).</param>
     /// <param name="columns">Cells per row.</param>
     public static void DrawGrid(string path, IReadOnlyList<(string ImagePath, int Outcome)> cells, int columns)
     {

@@ -48,24 +48,25 @@ public static class EmojiEvaluation
         string[] unseenLabels = unseenTrain.Concat(unseenOther).Select(record => record.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
         string[] groups = records.Select(record => record.Group).Where(group => group.Length > 0 && group != ComponentsGroup).Distinct().Order(StringComparer.Ordinal).ToArray();
         List<EmojiRecord> groupImages = unseenOther.Where(record => groups.Contains(record.Group)).ToList();
+        using var heads = new HeadCache(model);
         string style = trainingStyle.ToName();
         string other = otherStyle.ToName();
 
         var scores = new List<ZeroShotScore>
         {
-            Score(model, "E1", $"seen emoji, {style} style, among all seen labels", seenTrain, seenLabels, record => record.Label, datasetDirectory, null),
-            Score(model, "E2", $"seen emoji, {other} style (never trained on)", seenOther, seenLabels, record => record.Label, datasetDirectory, null),
-            Score(model, "E3", $"unseen emoji, {style} style, among the unseen labels", unseenTrain, unseenLabels, record => record.Label, datasetDirectory, null),
+            Score(heads, "E1", $"seen emoji, {style} style, among all seen labels", seenTrain, seenLabels, record => record.Label, datasetDirectory, null),
+            Score(heads, "E2", $"seen emoji, {other} style (never trained on)", seenOther, seenLabels, record => record.Label, datasetDirectory, null),
+            Score(heads, "E3", $"unseen emoji, {style} style, among the unseen labels", unseenTrain, unseenLabels, record => record.Label, datasetDirectory, null),
         };
 
         var examples = new List<ExamplePrediction>();
-        scores.Add(Score(model, "E4", $"unseen emoji, {other} style", unseenOther, unseenLabels, record => record.Label, datasetDirectory, (exampleCount, examples)));
-        scores.Add(Score(model, "E5", $"unseen emoji, {other} style, into the {groups.Length} groups", groupImages, groups, record => record.Group, datasetDirectory, null));
+        scores.Add(Score(heads, "E4", $"unseen emoji, {other} style", unseenOther, unseenLabels, record => record.Label, datasetDirectory, (exampleCount, examples)));
+        scores.Add(Score(heads, "E5", $"unseen emoji, {other} style, into the {groups.Length} groups", groupImages, groups, record => record.Group, datasetDirectory, null));
         return (scores, examples);
     }
 
     private static ZeroShotScore Score(
-        LoadedModel model,
+        HeadCache heads,
         string name,
         string description,
         List<EmojiRecord> images,
@@ -83,9 +84,9 @@ public static class EmojiEvaluation
         long[] targets = images.Select(record => (long)classIndex[truth(record)]).ToArray();
 
         using var scope = NewDisposeScope();
-        Tensor imageEmbeddings = model.EncodeImages(images.Select(record => Path.Combine(datasetDirectory, record.Image)).ToList());
-        (double top1, double top5, Tensor singleTop) = Accuracy(model, imageEmbeddings, classes, SingleTemplate, targets);
-        (double ensembleTop1, double ensembleTop5, _) = Accuracy(model, imageEmbeddings, classes, EnsembleTemplates, targets);
+        Tensor imageEmbeddings = heads.Model.EncodeImages(images.Select(record => Path.Combine(datasetDirectory, record.Image)).ToList());
+        (double top1, double top5, Tensor singleTop) = Accuracy(heads.Get(classes, SingleTemplate), imageEmbeddings, targets);
+        (double ensembleTop1, double ensembleTop5, _) = Accuracy(heads.Get(classes, EnsembleTemplates), imageEmbeddings, targets);
 
         if (examples is { } sink)
         {
@@ -101,17 +102,43 @@ public static class EmojiEvaluation
         return new ZeroShotScore(name, description, images.Count, classes.Length, top1, top5, ensembleTop1, ensembleTop5);
     }
 
-    private static (double Top1, double Top5, Tensor TopIndices) Accuracy(LoadedModel model, Tensor imageEmbeddings, string[] classes, IReadOnlyList<string> templates, long[] targets)
+    private static (double Top1, double Top5, Tensor TopIndices) Accuracy(ZeroShotHead head, Tensor imageEmbeddings, long[] targets)
     {
-        using ZeroShotHead head = ZeroShotHead.Create(model, classes, templates);
         Tensor probabilities = head.Probabilities(imageEmbeddings);
-        int k = Math.Min(TopK, classes.Length);
+        int k = Math.Min(TopK, head.Labels.Count);
         Tensor topIndices = probabilities.topk(k, dim: 1).indexes; // [N, C] -> [N, k]
         Tensor expected = tensor(targets).unsqueeze(1); // [N] -> [N, 1]
         Tensor hits = topIndices.eq(expected); // [N, k]
         double top1 = hits.select(1, 0).to_type(ScalarType.Float64).mean().item<double>();
         double top5 = hits.any(1).to_type(ScalarType.Float64).mean().item<double>();
         return (top1, top5, topIndices);
+    }
+}
+
+/// <summary>Zero-shot heads built once per class list and template list, because E1/E2 and E3/E4 share their labels.</summary>
+internal sealed class HeadCache(LoadedModel model) : IDisposable
+{
+    private readonly Dictionary<(string[] Classes, IReadOnlyList<string> Templates), ZeroShotHead> _heads = new();
+
+    public LoadedModel Model { get; } = model;
+
+    public ZeroShotHead Get(string[] classes, IReadOnlyList<string> templates)
+    {
+        if (!_heads.TryGetValue((classes, templates), out ZeroShotHead? head))
+        {
+            head = ZeroShotHead.Create(Model, classes, templates);
+            _heads[(classes, templates)] = head;
+        }
+
+        return head;
+    }
+
+    public void Dispose()
+    {
+        foreach (ZeroShotHead head in _heads.Values)
+        {
+            head.Dispose();
+        }
     }
 }
 
