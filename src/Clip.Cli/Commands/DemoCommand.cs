@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Clip.Cli.Demo;
 using Clip.Cli.Emoji;
-using Clip.Cli.Output;
 using Clip.Training;
 using Spectre.Console;
 
@@ -34,6 +32,11 @@ public static class DemoCommand
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => EmojiDemoOptions.DefaultSteps };
         var batchSize = new Option<int>("--batch-size") { Description = "Image-caption pairs per step.", DefaultValueFactory = _ => EmojiDemoOptions.DefaultBatchSize };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => EmojiDemoOptions.DefaultLearningRate };
+        var timeLimit = new Option<double>("--train-minutes")
+        {
+            Description = "Stop training after this many minutes even if steps remain (0 for no limit).",
+            DefaultValueFactory = _ => EmojiDemoOptions.DefaultTrainingTimeLimit.TotalMinutes,
+        };
         var maxBaseEmoji = new Option<int?>("--max-base-emoji") { Description = "Use only this many base emoji, for a quick trial." };
         var npm = new Option<string?>("--npm") { Description = "The npm executable to run (default: npm from PATH)." };
 
@@ -41,7 +44,7 @@ public static class DemoCommand
             "emoji",
             "Train a small CLIP on Google-style emoji of seen labels, then classify seen and unseen emoji in both styles zero-shot and write a report.")
         {
-            output, data, cache, steps, batchSize, learningRate, maxBaseEmoji, npm,
+            output, data, cache, steps, batchSize, learningRate, timeLimit, maxBaseEmoji, npm,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -54,12 +57,20 @@ public static class DemoCommand
                 LearningRate = context.Get(learningRate),
                 Seed = context.Seed ?? 0,
                 MaxBaseEmoji = context.Get(maxBaseEmoji),
+                TrainingTimeLimit = context.Get(timeLimit) switch
+                {
+                    0 => null,
+                    > 0 and var minutes => TimeSpan.FromMinutes(minutes),
+                    var minutes => throw new CliException($"--train-minutes {minutes} is invalid: give a positive number, or 0 for no limit."),
+                },
             };
             var demo = new EmojiDemo(demoOptions, new NpmClient(context.Get(npm)));
 
             EmojiDemoResult result = context.Json
                 ? await demo.RunAsync(cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await RunWithProgressAsync(demo, console, cancellationToken).ConfigureAwait(false);
+                : console.Profile.Capabilities.Interactive
+                    ? await RunWithProgressAsync(demo, console, cancellationToken).ConfigureAwait(false)
+                    : await RunWithLogLinesAsync(demo, console, cancellationToken).ConfigureAwait(false);
 
             if (context.Json)
             {
@@ -121,6 +132,21 @@ public static class DemoCommand
                 }
             }).ConfigureAwait(false);
         return result!;
+    }
+
+    /// <summary>Prints one line per stage and every tenth training step, for logs and redirected output.</summary>
+    private static Task<EmojiDemoResult> RunWithLogLinesAsync(EmojiDemo demo, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        const int StepsPerLine = 10;
+        var stages = new SynchronousProgress<string>(name => console.WriteLine(name));
+        var trainingProgress = new SynchronousProgress<TrainingProgress>(report =>
+        {
+            if (report.Step % StepsPerLine == 0 || report.Step == report.TotalSteps)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {report.Step}/{report.TotalSteps}  loss {report.Loss:F3}  lr {report.LearningRate:G3}  logit scale {report.LogitScale:F1}  {report.SamplesPerSecond:F1} pairs/s"));
+            }
+        });
+        return demo.RunAsync(dataProgress: null, trainingProgress, stages, cancellationToken);
     }
 
     private static void WriteScores(IAnsiConsole console, EmojiDemoResult result)

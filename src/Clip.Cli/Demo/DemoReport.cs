@@ -106,6 +106,11 @@ public static class DemoReport
         text.AppendLine(CultureInfo.InvariantCulture, $"- Data: {result.TrainingImages} Google-style images of the seen emoji; each draw captions an image with its label, its label and up to three tags, or its label, group and subgroup, at random.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Training: {result.Training.Steps} steps of {result.Options.BatchSize} pairs, AdamW at a peak learning rate of {result.Options.LearningRate:G3} with warm-up and cosine decay, seed {result.Options.Seed}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Time: data {result.DataPreparation.TotalSeconds:F0} s, training {result.Training.Elapsed.TotalSeconds:F0} s ({result.Training.DataWaitFraction:P0} waiting for data), evaluation {result.Evaluation.TotalSeconds:F0} s.");
+        if (result.Training.StopReason == TrainingStopReason.Cancelled)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Training reached its time limit of {result.Options.TrainingTimeLimit?.TotalMinutes:F0} min after {result.Training.Steps} of {result.Options.Steps} steps, so the learning-rate schedule was cut short.");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"- Loss: {firstLoss:F3} over the first tenth of the steps, {lastLoss:F3} over the last tenth.");
         text.AppendLine();
         text.AppendLine("## Zero-shot accuracy");

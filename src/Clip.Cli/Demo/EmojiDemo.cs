@@ -117,7 +117,15 @@ public sealed class EmojiDemo
                 MetricsPath = Path.Combine(Options.OutputDirectory, DemoReport.MetricsFileName),
             };
             File.Delete(options.MetricsPath);
-            return model.Train(tokenizer, dataset, options, progress: progress, cancellationToken: cancellationToken);
+            using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (Options.TrainingTimeLimit is TimeSpan limit)
+            {
+                timeLimit.CancelAfter(limit);
+            }
+
+            TrainingResult result = model.Train(tokenizer, dataset, options, progress: progress, cancellationToken: timeLimit.Token);
+            cancellationToken.ThrowIfCancellationRequested();
+            return result;
         }
         finally
         {

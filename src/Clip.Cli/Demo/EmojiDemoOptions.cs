@@ -15,6 +15,12 @@ public sealed record EmojiDemoOptions
     /// <summary>Peak AdamW learning rate, reached after the warm-up and decayed with a cosine.</summary>
     public const double DefaultLearningRate = 1e-3;
 
+    /// <summary>
+    /// Wall-clock limit of the training stage; training stops after the step that crosses it, so the whole demo
+    /// stays within its budget on a slower machine (the learning-rate schedule is then cut short).
+    /// </summary>
+    public static readonly TimeSpan DefaultTrainingTimeLimit = TimeSpan.FromMinutes(11);
+
     /// <summary>Creates the settings.</summary>
     /// <param name="outputDirectory">Where the model, results, report and pictures are written.</param>
     /// <param name="dataDirectory">The emoji dataset folder (prepared when missing).</param>
@@ -40,6 +46,9 @@ public sealed record EmojiDemoOptions
 
     /// <summary>Optimiser steps.</summary>
     public int Steps { get; init; } = DefaultSteps;
+
+    /// <summary>Wall-clock limit of training, or <see langword="null"/> for none.</summary>
+    public TimeSpan? TrainingTimeLimit { get; init; } = DefaultTrainingTimeLimit;
 
     /// <summary>Pairs per step.</summary>
     public int BatchSize { get; init; } = DefaultBatchSize;

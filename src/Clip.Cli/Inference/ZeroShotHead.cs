@@ -22,7 +22,7 @@ public sealed class ZeroShotHead : IDisposable
         Labels = labels;
     }
 
-    /// <summary>The class weights [C, E], L2-normalised.</summary>
+    /// <summary>The class weights [C, E], L2-normalised; owned by this head and disposed with it.</summary>
     public Tensor Weights { get; }
 
     /// <summary>The class labels, in weight order.</summary>
@@ -58,7 +58,8 @@ public sealed class ZeroShotHead : IDisposable
         Tensor perClass = embeddings.reshape(labels.Count, templates.Count, -1); // [C*T, E] -> [C, T, E]
         Tensor mean = perClass.mean([1]); // [C, T, E] -> [C, E]
         Tensor weights = mean / mean.norm(1, keepdim: true);
-        return new ZeroShotHead(weights.MoveToOuterDisposeScope(), labels);
+        // The head owns its weights until Dispose, so they leave every dispose scope.
+        return new ZeroShotHead(weights.DetachFromDisposeScope(), labels);
     }
 
     /// <summary>Returns class probabilities for normalised image embeddings.</summary>
