@@ -1,5 +1,5 @@
-// Training from scratch on a captioned CSV file with a header and the columns image,caption
-// (image paths relative to the CSV file; no commas inside fields).
+// Training from scratch on a captioned CSV file. The file has a header and the columns image,caption.
+// Image paths are relative to the CSV file, and fields must not contain commas.
 // Usage: dotnet run --project samples/TrainCsv -- <captions.csv> <output folder> [steps] [preset]
 using Clip;
 using Clip.Modeling;

@@ -10,7 +10,7 @@ public sealed class CliException : Exception
     public const int UsageExitCode = 2;
 
     /// <summary>Creates the exception.</summary>
-    /// <param name="message">One sentence that says what failed, on which value, and what to do.</param>
+    /// <param name="message">One sentence that states what failed, on which value, and what to do.</param>
     /// <param name="exitCode">The process exit code; usage errors use <see cref="UsageExitCode"/>.</param>
     /// <param name="innerException">The underlying failure, shown under <c>--verbose</c>.</param>
     public CliException(string message, int exitCode = UsageExitCode, Exception? innerException = null)

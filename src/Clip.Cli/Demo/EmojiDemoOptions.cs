@@ -16,8 +16,8 @@ public sealed record EmojiDemoOptions
     public const double DefaultLearningRate = 1e-3;
 
     /// <summary>
-    /// Wall-clock limit of the training stage; training stops after the step that crosses it, so the whole demo
-    /// stays within its budget on a slower machine (the learning-rate schedule is then cut short).
+    /// Wall-clock limit of the training stage. Training stops after the step that crosses it, so the whole demo
+    /// stays within its budget on a slower machine. The learning-rate schedule is then cut short.
     /// </summary>
     public static readonly TimeSpan DefaultTrainingTimeLimit = TimeSpan.FromMinutes(11);
 

@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Clip.Cli.Demo;
 
 /// <summary>
-/// The demo's five zero-shot evaluations: E1 seen emoji in the training style among all seen labels, E2 the same
-/// emoji in the other style, E3 unseen emoji in the training style among the unseen labels, E4 unseen emoji in
-/// the other style, and E5 unseen emoji in the other style classified into the nine emoji groups.
+/// The demo's five zero-shot evaluations. E1: seen emoji in the training style among all seen labels. E2: the same
+/// emoji in the other style. E3: unseen emoji in the training style among the unseen labels. E4: unseen emoji in the
+/// other style. E5: unseen emoji in the other style classified into the nine emoji groups.
 /// </summary>
 public static class EmojiEvaluation
 {

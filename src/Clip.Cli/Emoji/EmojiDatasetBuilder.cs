@@ -8,8 +8,8 @@ namespace Clip.Cli.Emoji;
 /// and writes the index files.
 /// </summary>
 /// <remarks>
-/// A second run with the same packages and settings only verifies the tarballs and rewrites the index; the
-/// extraction and the images are reused (recorded in stamp files).
+/// A second run with the same packages and settings only verifies the tarballs and rewrites the index. It reuses the
+/// extracted files and the images, which stamp files record.
 /// </remarks>
 public sealed class EmojiDatasetBuilder
 {
