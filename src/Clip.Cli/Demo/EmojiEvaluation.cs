@@ -28,7 +28,7 @@ public static class EmojiEvaluation
     /// <param name="datasetDirectory">The folder image paths are relative to.</param>
     /// <param name="trainingStyle">The style training saw.</param>
     /// <param name="exampleCount">How many unseen, other-style images to keep predictions for.</param>
-    /// <returns>The scores, and top predictions for the first <paramref name="exampleCount"/> E4 images.</returns>
+    /// <returns>The scores, and top predictions for <paramref name="exampleCount"/> E4 images spread over the set.</returns>
     public static (IReadOnlyList<ZeroShotScore> Scores, IReadOnlyList<ExamplePrediction> Examples) Run(
         LoadedModel model,
         IReadOnlyList<EmojiRecord> records,
@@ -92,8 +92,11 @@ public static class EmojiEvaluation
         {
             long[] top = singleTop.data<long>().ToArray();
             int k = (int)singleTop.shape[1];
-            for (int row = 0; row < Math.Min(sink.Count, images.Count); row++)
+            // Spread the examples evenly over the set, because the file order groups emoji by kind (flags, keycaps).
+            int count = Math.Min(sink.Count, images.Count);
+            for (int example = 0; example < count; example++)
             {
+                int row = (int)((long)example * images.Count / count);
                 string[] predictions = Enumerable.Range(0, Math.Min(3, k)).Select(rank => classes[top[(row * k) + rank]]).ToArray();
                 sink.Sink.Add(new ExamplePrediction(images[row].Image, truth(images[row]), predictions));
             }
