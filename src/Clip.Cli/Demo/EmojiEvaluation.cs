@@ -118,9 +118,13 @@ public static class EmojiEvaluation
     }
 }
 
-/// <summary>Zero-shot heads built once per class list and template list, because E1/E2 and E3/E4 share their labels.</summary>
+/// <summary>
+/// Zero-shot heads that share work: each (class list, template) pair is encoded once, because E1/E2 and E3/E4
+/// share their labels and the single template is also part of the ensemble.
+/// </summary>
 internal sealed class HeadCache(LoadedModel model) : IDisposable
 {
+    private readonly Dictionary<(string[] Classes, string Template), Tensor> _embeddings = new();
     private readonly Dictionary<(string[] Classes, IReadOnlyList<string> Templates), ZeroShotHead> _heads = new();
 
     public LoadedModel Model { get; } = model;
@@ -129,7 +133,7 @@ internal sealed class HeadCache(LoadedModel model) : IDisposable
     {
         if (!_heads.TryGetValue((classes, templates), out ZeroShotHead? head))
         {
-            head = ZeroShotHead.Create(Model, classes, templates);
+            head = ZeroShotHead.FromTemplateEmbeddings(templates.Select(template => Embed(classes, template)).ToList(), classes);
             _heads[(classes, templates)] = head;
         }
 
@@ -142,6 +146,24 @@ internal sealed class HeadCache(LoadedModel model) : IDisposable
         {
             head.Dispose();
         }
+
+        foreach (Tensor embeddings in _embeddings.Values)
+        {
+            embeddings.Dispose();
+        }
+    }
+
+    /// <summary>Returns the normalised embeddings [C, E] of one template filled with every class.</summary>
+    private Tensor Embed(string[] classes, string template)
+    {
+        if (!_embeddings.TryGetValue((classes, template), out Tensor? embeddings))
+        {
+            embeddings = Model.EncodeTexts(classes.Select(label => template.Replace("{}", label, StringComparison.Ordinal)).ToList());
+            embeddings.DetachFromDisposeScope();
+            _embeddings[(classes, template)] = embeddings;
+        }
+
+        return embeddings;
     }
 }
 
