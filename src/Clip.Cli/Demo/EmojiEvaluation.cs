@@ -28,7 +28,7 @@ public static class EmojiEvaluation
     /// <param name="datasetDirectory">The folder image paths are relative to.</param>
     /// <param name="trainingStyle">The style training saw.</param>
     /// <param name="exampleCount">How many unseen, other-style images to keep predictions for.</param>
-    /// <returns>The scores, and top predictions for the first <paramref name="exampleCount"/> E4 images.</returns>
+    /// <returns>The scores, and top predictions for <paramref name="exampleCount"/> E4 images spread over the set.</returns>
     public static (IReadOnlyList<ZeroShotScore> Scores, IReadOnlyList<ExamplePrediction> Examples) Run(
         LoadedModel model,
         IReadOnlyList<EmojiRecord> records,
@@ -92,8 +92,11 @@ public static class EmojiEvaluation
         {
             long[] top = singleTop.data<long>().ToArray();
             int k = (int)singleTop.shape[1];
-            for (int row = 0; row < Math.Min(sink.Count, images.Count); row++)
+            // Spread the examples evenly over the set, because the file order groups emoji by kind (flags, keycaps).
+            int count = Math.Min(sink.Count, images.Count);
+            for (int example = 0; example < count; example++)
             {
+                int row = (int)((long)example * images.Count / count);
                 string[] predictions = Enumerable.Range(0, Math.Min(3, k)).Select(rank => classes[top[(row * k) + rank]]).ToArray();
                 sink.Sink.Add(new ExamplePrediction(images[row].Image, truth(images[row]), predictions));
             }
@@ -115,9 +118,13 @@ public static class EmojiEvaluation
     }
 }
 
-/// <summary>Zero-shot heads built once per class list and template list, because E1/E2 and E3/E4 share their labels.</summary>
+/// <summary>
+/// Zero-shot heads that share work: each (class list, template) pair is encoded once, because E1/E2 and E3/E4
+/// share their labels and the single template is also part of the ensemble.
+/// </summary>
 internal sealed class HeadCache(LoadedModel model) : IDisposable
 {
+    private readonly Dictionary<(string[] Classes, string Template), Tensor> _embeddings = new();
     private readonly Dictionary<(string[] Classes, IReadOnlyList<string> Templates), ZeroShotHead> _heads = new();
 
     public LoadedModel Model { get; } = model;
@@ -126,7 +133,7 @@ internal sealed class HeadCache(LoadedModel model) : IDisposable
     {
         if (!_heads.TryGetValue((classes, templates), out ZeroShotHead? head))
         {
-            head = ZeroShotHead.Create(Model, classes, templates);
+            head = ZeroShotHead.FromTemplateEmbeddings(templates.Select(template => Embed(classes, template)).ToList(), classes);
             _heads[(classes, templates)] = head;
         }
 
@@ -139,6 +146,24 @@ internal sealed class HeadCache(LoadedModel model) : IDisposable
         {
             head.Dispose();
         }
+
+        foreach (Tensor embeddings in _embeddings.Values)
+        {
+            embeddings.Dispose();
+        }
+    }
+
+    /// <summary>Returns the normalised embeddings [C, E] of one template filled with every class.</summary>
+    private Tensor Embed(string[] classes, string template)
+    {
+        if (!_embeddings.TryGetValue((classes, template), out Tensor? embeddings))
+        {
+            embeddings = Model.EncodeTexts(classes.Select(label => template.Replace("{}", label, StringComparison.Ordinal)).ToList());
+            embeddings.DetachFromDisposeScope();
+            _embeddings[(classes, template)] = embeddings;
+        }
+
+        return embeddings;
     }
 }
 

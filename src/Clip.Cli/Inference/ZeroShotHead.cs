@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Clip.Cli.Inference;
@@ -59,6 +60,17 @@ public sealed class ZeroShotHead : IDisposable
         Tensor mean = perClass.mean([1]); // [C, T, E] -> [C, E]
         Tensor weights = mean / mean.norm(1, keepdim: true);
         // The head owns its weights until Dispose, so they leave every dispose scope.
+        return new ZeroShotHead(weights.DetachFromDisposeScope(), labels);
+    }
+
+    /// <summary>Builds a head from per-template class embeddings: their mean over templates, re-normalised.</summary>
+    /// <param name="perTemplate">One [C, E] tensor of L2-normalised class embeddings per template; not disposed.</param>
+    /// <param name="labels">The class labels.</param>
+    public static ZeroShotHead FromTemplateEmbeddings(IReadOnlyList<Tensor> perTemplate, IReadOnlyList<string> labels)
+    {
+        using var scope = NewDisposeScope();
+        Tensor mean = torch.stack(perTemplate, 1).mean([1]); // T x [C, E] -> [C, T, E] -> [C, E]
+        Tensor weights = mean / mean.norm(1, keepdim: true);
         return new ZeroShotHead(weights.DetachFromDisposeScope(), labels);
     }
 
