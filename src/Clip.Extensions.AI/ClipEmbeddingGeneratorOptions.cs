@@ -1,13 +1,10 @@
 namespace Clip.Extensions.AI;
 
-/// <summary>Settings shared by the text and image embedding generators of this package.</summary>
+/// <summary>Settings shared by <see cref="ClipTextEmbeddingGenerator"/> and <see cref="ClipImageEmbeddingGenerator"/>.</summary>
 public sealed record ClipEmbeddingGeneratorOptions
 {
     /// <summary>The batch size used when none is given: small enough for a laptop's memory with ViT-B/32.</summary>
     public const int DefaultBatchSize = 32;
-
-    /// <summary>The provider name reported in <see cref="Microsoft.Extensions.AI.EmbeddingGeneratorMetadata"/>.</summary>
-    public const string ProviderName = "clip-dotnet";
 
     private readonly int _batchSize = DefaultBatchSize;
 
@@ -35,6 +32,13 @@ public sealed record ClipEmbeddingGeneratorOptions
             _batchSize = value;
         }
     }
+
+    /// <summary>
+    /// Whether a text longer than the model's context length is cut to fit (the default), keeping its
+    /// first tokens and ending the row with the end-of-text token. When <see langword="false"/>, such a
+    /// text makes the whole request fail.
+    /// </summary>
+    public bool TruncateLongTexts { get; init; } = true;
 
     /// <summary>
     /// Whether embeddings are scaled to unit L2 norm (the default), so that a dot product is the cosine
