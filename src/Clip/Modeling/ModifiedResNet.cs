@@ -1,0 +1,139 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Clip.Modeling;
+
+/// <summary>
+/// CLIP's modified ResNet: a three-convolution stem with a 2x2 average pool, four bottleneck stages that
+/// downsample by average pooling, and attention pooling to the joint embedding.
+/// </summary>
+/// <remarks>
+/// Keys: <c>conv1..3</c>, <c>bn1..3</c> (stem), <c>layer1..4.&lt;i&gt;.*</c>, <c>attnpool.*</c>.
+/// Shapes: B batch, R resolution, W base width; the stem gives [B, W, R/4, R/4], stage 4 [B, 32W, R/32, R/32].
+/// </remarks>
+public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Stem convolution 3 to W/2, 3x3, stride 2.</summary>
+    public Conv2d conv1;
+
+    /// <summary>Stem norm 1.</summary>
+    public BatchNorm2d bn1;
+
+    /// <summary>Stem activation 1.</summary>
+    public ReLU relu1;
+
+    /// <summary>Stem convolution W/2 to W/2, 3x3.</summary>
+    public Conv2d conv2;
+
+    /// <summary>Stem norm 2.</summary>
+    public BatchNorm2d bn2;
+
+    /// <summary>Stem activation 2.</summary>
+    public ReLU relu2;
+
+    /// <summary>Stem convolution W/2 to W, 3x3.</summary>
+    public Conv2d conv3;
+
+    /// <summary>Stem norm 3.</summary>
+    public BatchNorm2d bn3;
+
+    /// <summary>Stem activation 3.</summary>
+    public ReLU relu3;
+
+    /// <summary>Stem 2x2 average pool.</summary>
+    public AvgPool2d avgpool;
+
+    /// <summary>Stage 1, W planes.</summary>
+    public Sequential layer1;
+
+    /// <summary>Stage 2, 2W planes, stride 2.</summary>
+    public Sequential layer2;
+
+    /// <summary>Stage 3, 4W planes, stride 2.</summary>
+    public Sequential layer3;
+
+    /// <summary>Stage 4, 8W planes, stride 2.</summary>
+    public Sequential layer4;
+
+    /// <summary>Attention pooling to the joint embedding.</summary>
+    public AttentionPool2d attnpool;
+
+    private const int StemPool = 2;
+    private const int StageStride = 2;
+
+    /// <summary>Creates the encoder with PyTorch's default initialisation of each layer.</summary>
+    /// <param name="config">A modified ResNet configuration.</param>
+    /// <param name="embedDim">Joint embedding width E.</param>
+    /// <param name="device">Device of the parameters; null means CPU.</param>
+    public ModifiedResNet(VisionConfig config, int embedDim, Device? device = null)
+        : base(nameof(ModifiedResNet))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Architecture != VisionArchitecture.ModifiedResNet)
+        {
+            throw new ArgumentException($"Expected a {VisionArchitecture.ModifiedResNet} configuration, got {config.Architecture}.", nameof(config));
+        }
+
+        Config = config;
+        int width = config.Width;
+        int half = width / 2;
+
+        conv1 = nn.Conv2d(3, half, kernel_size: 3, stride: 2, padding: 1, bias: false, device: device);
+        bn1 = nn.BatchNorm2d(half, device: device);
+        relu1 = nn.ReLU();
+        conv2 = nn.Conv2d(half, half, kernel_size: 3, padding: 1, bias: false, device: device);
+        bn2 = nn.BatchNorm2d(half, device: device);
+        relu2 = nn.ReLU();
+        conv3 = nn.Conv2d(half, width, kernel_size: 3, padding: 1, bias: false, device: device);
+        bn3 = nn.BatchNorm2d(width, device: device);
+        relu3 = nn.ReLU();
+        avgpool = nn.AvgPool2d(StemPool);
+
+        int inplanes = width;
+        layer1 = MakeStage(ref inplanes, width, config.Layers[0], stride: 1, device);
+        layer2 = MakeStage(ref inplanes, width * 2, config.Layers[1], StageStride, device);
+        layer3 = MakeStage(ref inplanes, width * 4, config.Layers[2], StageStride, device);
+        layer4 = MakeStage(ref inplanes, width * 8, config.Layers[3], StageStride, device);
+
+        attnpool = new AttentionPool2d(config.GridSize, config.AttentionWidth, config.Heads, embedDim, device);
+        RegisterComponents();
+    }
+
+    /// <summary>The configuration this encoder was built from.</summary>
+    public VisionConfig Config { get; }
+
+    /// <summary>The four stages, in order.</summary>
+    internal IEnumerable<Sequential> Stages => new[] { layer1, layer2, layer3, layer4 };
+
+    /// <summary>Encodes normalised pixels [B, 3, R, R] into image features [B, E].</summary>
+    /// <param name="pixels">Input images in the model's dtype and device.</param>
+    /// <returns>[B, E]; the caller owns it.</returns>
+    public override Tensor forward(Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        var x = relu1.call(bn1.call(conv1.call(pixels)));
+        x = relu2.call(bn2.call(conv2.call(x)));
+        x = relu3.call(bn3.call(conv3.call(x)));
+        x = avgpool.call(x);                          // [B, W, R/4, R/4]
+
+        x = layer1.call(x);
+        x = layer2.call(x);
+        x = layer3.call(x);
+        x = layer4.call(x);                           // [B, 32W, R/32, R/32]
+
+        return attnpool.call(x).MoveToOuterDisposeScope(); // [B, E]
+    }
+
+    private static Sequential MakeStage(ref int inplanes, int planes, int blocks, int stride, Device? device)
+    {
+        var stage = new List<nn.Module<Tensor, Tensor>> { new Bottleneck(inplanes, planes, stride, device) };
+        inplanes = planes * Bottleneck.Expansion;
+        for (int i = 1; i < blocks; i++)
+        {
+            stage.Add(new Bottleneck(inplanes, planes, 1, device));
+        }
+
+        return nn.Sequential(stage);
+    }
+}
