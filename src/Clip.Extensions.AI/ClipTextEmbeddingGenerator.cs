@@ -25,6 +25,7 @@ public sealed class ClipTextEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly ClipModel _model;
     private readonly ClipTokenizer _tokenizer;
     private readonly ClipEmbeddingGeneratorOptions _options;
+    private readonly ClipTokenizeOptions _tokenizeOptions;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private volatile bool _disposed;
 
@@ -43,6 +44,11 @@ public sealed class ClipTextEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         _model = model;
         _tokenizer = tokenizer;
         _options = options ?? new ClipEmbeddingGeneratorOptions();
+        _tokenizeOptions = new ClipTokenizeOptions
+        {
+            ContextLength = model.Config.Text.ContextLength,
+            Truncate = _options.TruncateLongTexts,
+        };
         _metadata = EmbeddingBatches.CreateMetadata(model, _options);
     }
 
@@ -104,7 +110,7 @@ public sealed class ClipTextEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
             using var scope = NewDisposeScope();
             using var inference = no_grad();
-            Tensor tokens = Tokenize(batch);                                  // [B, L] int64
+            Tensor tokens = _tokenizer.Tokenize(batch, _tokenizeOptions);     // [B, L] int64
             Tensor features = _model.EncodeText(tokens, _options.Normalize);  // [B, E]
 
             // Each row ends at its end-of-text token, the largest id of the vocabulary.
@@ -115,7 +121,4 @@ public sealed class ClipTextEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         result.Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount };
         return result;
     }
-
-    private Tensor Tokenize(IReadOnlyList<string> batch) =>
-        _tokenizer.Tokenize(batch, _model.Config.Text.ContextLength, _options.TruncateLongTexts);
 }

@@ -61,8 +61,12 @@ internal static class EmbeddingBatches
         }
     }
 
-    /// <summary>Copies each row of <paramref name="features"/> [B, E] into an embedding and appends it.</summary>
+    /// <summary>Copies each row of <paramref name="features"/> [B, E] into an embedding stamped with
+    /// <paramref name="modelId"/> and <paramref name="createdAt"/>, and appends it to <paramref name="destination"/>.</summary>
     /// <param name="features">Model output [B, E] on any device and in any floating-point dtype; not disposed here.</param>
+    /// <param name="destination">The list the embeddings are appended to, in row order.</param>
+    /// <param name="modelId">The model id stored on each embedding, or null.</param>
+    /// <param name="createdAt">The creation time stored on each embedding.</param>
     public static void AppendRows(Tensor features, GeneratedEmbeddings<Embedding<float>> destination, string? modelId, DateTimeOffset createdAt)
     {
         using var scope = NewDisposeScope();

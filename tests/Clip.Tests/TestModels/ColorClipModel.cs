@@ -33,7 +33,12 @@ public sealed class ColorClipModel : IDisposable
     /// <summary>Side of the generated images in pixels, larger than the model's 32 px so that resizing runs.</summary>
     public const int ImageSize = 40;
 
-    private const int TrainingSteps = 120;
+    /// <summary>Training stops at the first step whose contrastive loss is below this value.</summary>
+    public const float TargetLoss = 0.01f;
+
+    /// <summary>Training also stops after this many steps, with a loss that may be above the target.</summary>
+    private const int MaxTrainingSteps = 500;
+
     private const double LearningRate = 2e-3;
 
     /// <summary>Largest per-channel offset of a training shade from its base colour.</summary>
@@ -66,7 +71,7 @@ public sealed class ColorClipModel : IDisposable
     /// <summary>A reference preprocessor at the model's resolution.</summary>
     public ImagePreprocessor Preprocessor { get; }
 
-    /// <summary>The contrastive loss of the last training step.</summary>
+    /// <summary>The contrastive loss of the last training step; at most <see cref="TargetLoss"/> unless training ran out of steps.</summary>
     public float FinalLoss { get; }
 
     /// <summary>The caption of a colour name.</summary>
@@ -82,7 +87,14 @@ public sealed class ColorClipModel : IDisposable
         return png.ToArray();
     }
 
-    /// <summary>Trains a model on the vit-tiny preset; deterministic for a given seed on one machine.</summary>
+    /// <summary>
+    /// Trains a model on the vit-tiny preset until its loss is below <see cref="TargetLoss"/>.
+    /// </summary>
+    /// <remarks>
+    /// The initial weights come from TorchSharp's global generator, which tests running in parallel also
+    /// draw from, so the starting point can differ between runs; training to a target loss, rather than
+    /// for a fixed number of steps, makes the result independent of it.
+    /// </remarks>
     public static ColorClipModel Train()
     {
         manual_seed(Seed);
@@ -90,13 +102,15 @@ public sealed class ColorClipModel : IDisposable
         var tokenizer = ClipTokenizer.CreateDefault();
         var preprocessor = new ImagePreprocessor(ImagePreprocessorOptions.Reference(model.Config.Vision.ImageResolution));
 
-        using var tokens = tokenizer.Tokenize(Colors.Select(color => Prompt(color.Name)).ToArray(), model.Config.Text.ContextLength, false);
+        using var tokens = tokenizer.Tokenize(
+            Colors.Select(color => Prompt(color.Name)).ToArray(),
+            new ClipTokenizeOptions { ContextLength = model.Config.Text.ContextLength });
         using var optimizer = optim.Adam(model.parameters(), LearningRate);
         var random = new Random(Seed);
-        float loss = float.NaN;
+        float loss = float.PositiveInfinity;
 
         model.train();
-        for (int step = 0; step < TrainingSteps; step++)
+        for (int step = 0; step < MaxTrainingSteps && loss >= TargetLoss; step++)
         {
             using var scope = NewDisposeScope();
             var sources = Colors
