@@ -1,3 +1,4 @@
+using Clip.Tests.TestModels;
 using Xunit;
 
 namespace Clip.Packaging.Tests;
@@ -12,11 +13,19 @@ public sealed class ConsumerApplicationTests(LocalFeedFixture feed)
     private const string ApplicationName = "ClipConsumer";
 
     [Fact]
-    public void ConsumerApplication_BuildsAndRuns_WithOnlyPackageReferences()
+    public void ConsumerApplication_ClassifiesImage_WithOnlyPackageReferences()
     {
         string scratch = feed.CreateScratchDirectory("consumer");
         string applicationDirectory = Path.Combine(scratch, ApplicationName);
         WriteNuGetConfig(scratch);
+
+        // A model that tells colours apart, saved by the library, and a red image it has not seen.
+        ColorClipModel trained = ColorClipModel.Shared;
+        string modelPath = Path.Combine(scratch, "color-clip.safetensors");
+        trained.Model.SaveSafetensors(modelPath);
+        string imagePath = Path.Combine(scratch, "red.png");
+        File.WriteAllBytes(imagePath, ColorClipModel.CreateImage(ColorClipModel.Colors[0].Color, offset: 9));
+        string[] captions = ColorClipModel.Colors.Select(color => ColorClipModel.Prompt(color.Name)).ToArray();
 
         // The variables of this build would leak into the application's build; a user has neither.
         var environment = new Dictionary<string, string?>
@@ -29,9 +38,12 @@ public sealed class ConsumerApplicationTests(LocalFeedFixture feed)
         DotNetCommand.Run(applicationDirectory, ["add", "package", "TorchSharp-cpu", "--version", LocalFeedFixture.TorchSharpVersion], environment);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Consumer", "Program.cs"), Path.Combine(applicationDirectory, "Program.cs"), overwrite: true);
 
-        string output = DotNetCommand.Run(applicationDirectory, ["run", "--configuration", "Release"], environment);
+        string output = DotNetCommand.Run(
+            applicationDirectory,
+            ["run", "--configuration", "Release", "--", modelPath, imagePath, .. captions],
+            environment);
 
-        Assert.Contains("consumer: ok", output);
+        Assert.Contains($"best: {captions[0]}", output);
     }
 
     /// <summary>

@@ -111,6 +111,31 @@ public sealed class PackageLayoutTests(LocalFeedFixture feed)
         Assert.Contains("Copyright (c) 2021 OpenAI", notices);
     }
 
+    [Fact]
+    public void ClipPackage_ContainsVocabularyLicense()
+    {
+        using ZipArchive package = feed.OpenPackage("Clip");
+
+        Assert.Contains("Copyright (c) 2021 OpenAI", ReadEntry(package, "licenses/LICENSE-openai-clip.txt"));
+    }
+
+    [Theory]
+    [InlineData("net8.0")]
+    [InlineData("net10.0")]
+    public void ClipAssembly_EmbedsOpenAiVocabulary(string framework)
+    {
+        using ZipArchive package = feed.OpenPackage("Clip");
+        using var assembly = new MemoryStream(ReadBytes(package, $"lib/{framework}/Clip.dll"));
+        using var reader = new PEReader(assembly);
+        MetadataReader metadata = reader.GetMetadataReader();
+
+        string[] resources = metadata.ManifestResources
+            .Select(handle => metadata.GetString(metadata.GetManifestResource(handle).Name))
+            .ToArray();
+
+        Assert.Contains(resources, name => name.EndsWith("bpe_simple_vocab_16e6.txt.gz", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(PackageIds))]
     public void SymbolPackage_ContainsPortablePdb_ForEachTargetFramework(string id)
