@@ -61,6 +61,24 @@ public sealed class ConcurrentModelInferenceTests
         AssertParallelMatchesSequential(inputs, encode);
     }
 
+    [Fact]
+    public void Forward_ParallelCallers_MatchSequentialResults()
+    {
+        using var model = CreateEvalModel(ClipPresets.VitTiny);
+        int resolution = model.Config.Vision.ImageResolution;
+        TextConfig text = model.Config.Text;
+        float[][] inputs = CreateInputs(InputCount, 2 * 3 * resolution * resolution);
+        long[] tokenRows = [.. CreateTokenRow(text, 0), .. CreateTokenRow(text, 1)];
+        Func<float[], float[]> logits = values =>
+        {
+            using var scope = NewDisposeScope();
+            var (logitsPerImage, _) = model.forward(tensor(values, [2, 3, resolution, resolution]), tensor(tokenRows, [2, text.ContextLength]));
+            return logitsPerImage.data<float>().ToArray();
+        };
+
+        AssertParallelMatchesSequential(inputs, logits);
+    }
+
     /// <summary>
     /// Encodes every input once sequentially, then <see cref="RepeatsPerInput"/> times from
     /// <see cref="Callers"/> threads in an interleaved order, and requires identical vectors.
