@@ -10,6 +10,12 @@ using Clip.Benchmarks;
 // Usage: dotnet run -c Release --project bench/Clip.Benchmarks -- [--suite NAME]... [--threads N]
 //        [--repetitions N] [--warmup N] [--data FOLDER] [--markdown FILE]
 
+// Checkpoint loading is measured in a fresh process per file, which re-enters here.
+if (args.Length > 0 && args[0] == CheckpointLoadBenchmarks.ChildModeFlag)
+{
+    return CheckpointLoadBenchmarks.RunChild(args[1..]);
+}
+
 var suites = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmarkSuite).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
     .Select(t => (IBenchmarkSuite)Activator.CreateInstance(t)!)
