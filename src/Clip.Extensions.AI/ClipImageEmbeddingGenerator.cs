@@ -70,7 +70,8 @@ public sealed class ClipImageEmbeddingGenerator : IEmbeddingGenerator<DataConten
     /// <returns>The embeddings.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="values"/> or one of its items is null.</exception>
     /// <exception cref="ArgumentException">An item's media type is not <c>image/*</c>, or the options cannot be honoured.</exception>
-    /// <exception cref="ImageBatchException">An image cannot be decoded; the exception names its index in the batch.</exception>
+    /// <exception cref="ImageBatchException">An image cannot be decoded; the exception names its index in
+    /// <paramref name="values"/> and counts the other failures of its batch.</exception>
     /// <exception cref="ObjectDisposedException">The generator has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -135,11 +136,24 @@ public sealed class ClipImageEmbeddingGenerator : IEmbeddingGenerator<DataConten
 
             using var scope = NewDisposeScope();
             using var inference = no_grad();
-            Tensor pixels = _preprocessor.PreprocessBatch(batch);                // [B, 3, R, R]
+            Tensor pixels = Preprocess(batch);                                   // [B, 3, R, R]
             Tensor features = _model.EncodeImage(pixels, _options.Normalize);    // [B, E]
             EmbeddingBatches.AppendRows(features, result, _metadata.DefaultModelId, createdAt);
         }
 
         return result;
+    }
+
+    /// <summary>Preprocesses one batch; a failure names the image's index in the whole request, not in the batch.</summary>
+    private Tensor Preprocess(ArraySegment<ImageSource> batch)
+    {
+        try
+        {
+            return _preprocessor.PreprocessBatch(batch);
+        }
+        catch (ImageBatchException error) when (batch.Offset > 0)
+        {
+            throw new ImageBatchException(error.Index + batch.Offset, error.SourceName, error.OtherFailures, error.InnerException ?? error);
+        }
     }
 }

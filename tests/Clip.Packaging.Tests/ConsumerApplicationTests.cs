@@ -21,8 +21,8 @@ public sealed class ConsumerApplicationTests(LocalFeedFixture feed)
 
         // A model that tells colours apart, saved by the library, and a red image it has not seen.
         ColorClipModel trained = ColorClipModel.Shared;
-        string modelPath = Path.Combine(scratch, "color-clip.safetensors");
-        trained.Model.SaveSafetensors(modelPath);
+        string modelPath = Path.Combine(scratch, "color-clip");
+        trained.Model.SavePretrained(modelPath);
         string imagePath = Path.Combine(scratch, "red.png");
         File.WriteAllBytes(imagePath, ColorClipModel.CreateImage(ColorClipModel.Colors[0].Color, offset: 9));
         string[] captions = ColorClipModel.Colors.Select(color => ColorClipModel.Prompt(color.Name)).ToArray();

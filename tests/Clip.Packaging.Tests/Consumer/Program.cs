@@ -1,9 +1,8 @@
 // A user's console application: loads a model that the library saved, then classifies one image
 // zero-shot among the captions given on the command line.
-// Usage: ClipConsumer MODEL.safetensors IMAGE CAPTION...
+// Usage: ClipConsumer MODEL_FOLDER IMAGE CAPTION...
 using Clip;
 using Clip.Imaging;
-using Clip.Modeling;
 using Clip.Text;
 using TorchSharp;
 
@@ -14,9 +13,7 @@ string modelPath = args[0];
 string imagePath = args[1];
 string[] captions = args[2..];
 
-using var model = ClipModel.Create(ClipPresets.Get(ClipPresets.VitTiny));
-model.LoadSafetensors(modelPath);
-model.eval();
+using var model = ClipModel.FromPretrained(modelPath);
 var tokenizer = ClipTokenizer.CreateDefault();
 var preprocessor = new ImagePreprocessor(ImagePreprocessorOptions.Reference(model.Config.Vision.ImageResolution));
 

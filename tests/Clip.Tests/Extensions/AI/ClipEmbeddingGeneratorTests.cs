@@ -165,6 +165,18 @@ public sealed class ClipEmbeddingGeneratorTests
     }
 
     [Fact]
+    public async Task ImageGenerator_NamesRequestIndex_OfUndecodableImage()
+    {
+        using IEmbeddingGenerator<DataContent, Embedding<float>> images = CreateImageGenerator(batchSize: 2);
+        DataContent valid = new(ColorClipModel.CreateImage(ColorClipModel.Colors[0].Color), PngMediaType);
+        DataContent damaged = new(new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }, PngMediaType);
+
+        var error = await Assert.ThrowsAsync<ImageBatchException>(() => images.GenerateAsync([valid, valid, valid, damaged]));
+
+        Assert.Equal(3, error.Index);
+    }
+
+    [Fact]
     public async Task GenerateAsync_RejectsOtherDimensions()
     {
         using IEmbeddingGenerator<string, Embedding<float>> texts = CreateTextGenerator();
