@@ -19,7 +19,7 @@ public sealed class ConsumerApplicationTests(LocalFeedFixture feed)
         string applicationDirectory = Path.Combine(scratch, ApplicationName);
         WriteNuGetConfig(scratch);
 
-        // A model that tells colours apart, saved by the library, and a red image it has not seen.
+        // A model that distinguishes colours, saved by the library, and a red image it has not seen.
         ColorClipModel trained = ColorClipModel.Shared;
         string modelPath = Path.Combine(scratch, "color-clip");
         trained.Model.SavePretrained(modelPath);

@@ -101,8 +101,8 @@ internal static class DotNetCommand
         environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         environment["DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE"] = "1";
 
-        // Build servers (MSBuild nodes, the compiler server) outlive the command and would keep its
-        // output pipes open, so the test would wait for them; a fresh build without servers does not.
+        // Build servers (MSBuild nodes, the compiler server) outlive the command and keep its output
+        // pipes open, so the test would wait for them. A build without servers exits completely.
         environment["MSBUILDDISABLENODEREUSE"] = "1";
         environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         environment["UseSharedCompilation"] = "false";

@@ -43,7 +43,7 @@ public sealed class LocalFeedFixture : IDisposable
         }
     }
 
-    /// <summary>The repository root: the nearest folder above the test binaries that holds Clip.sln.</summary>
+    /// <summary>The repository root: the nearest folder above the test binaries that contains Clip.sln.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>The NuGet global packages folder of the test build, where the packages it restored live.</summary>
@@ -52,7 +52,7 @@ public sealed class LocalFeedFixture : IDisposable
     /// <summary>The TorchSharp-cpu version the repository tests with.</summary>
     public static string TorchSharpVersion { get; } = ReadBuildMetadata("TorchSharpVersion");
 
-    /// <summary>The folder that holds the packed .nupkg and .snupkg files.</summary>
+    /// <summary>The folder that contains the packed .nupkg and .snupkg files.</summary>
     public string FeedDirectory { get; }
 
     /// <summary>The version every package of this run was packed with.</summary>

@@ -101,7 +101,7 @@ public sealed class PackageLayoutTests(LocalFeedFixture feed)
     }
 
     [Fact]
-    public void ClipPackage_ContainsThirdPartyNotices_WithOpenAiVocabularyLicense()
+    public void ClipPackage_ContainsThirdPartyNotices()
     {
         using ZipArchive package = feed.OpenPackage("Clip");
 

@@ -9,9 +9,9 @@ using static TorchSharp.torch;
 namespace Clip.Tests.TestModels;
 
 /// <summary>
-/// A tiny CLIP model trained in a second or two to match solid-colour images with the captions that name
-/// their colour, so that tests of zero-shot classification and embedding search have a right answer that
-/// a randomly initialised model would not give.
+/// A tiny CLIP model, trained for at most a few hundred small steps, that matches solid-colour images with
+/// the captions that name their colour. Tests of zero-shot classification and embedding search then have a
+/// correct result that a randomly initialised model would not produce.
 /// </summary>
 /// <remarks>
 /// Training shows the model each colour in shades jittered around its base value; tests then use shades
@@ -71,7 +71,7 @@ public sealed class ColorClipModel : IDisposable
     /// <summary>A reference preprocessor at the model's resolution.</summary>
     public ImagePreprocessor Preprocessor { get; }
 
-    /// <summary>The contrastive loss of the last training step; at most <see cref="TargetLoss"/> unless training ran out of steps.</summary>
+    /// <summary>The contrastive loss of the last training step: below <see cref="TargetLoss"/> unless training ran out of steps.</summary>
     public float FinalLoss { get; }
 
     /// <summary>The caption of a colour name.</summary>
@@ -92,7 +92,7 @@ public sealed class ColorClipModel : IDisposable
     /// </summary>
     /// <remarks>
     /// The initial weights come from TorchSharp's global generator, which tests running in parallel also
-    /// draw from, so the starting point can differ between runs; training to a target loss, rather than
+    /// draw from, so the starting point can differ between runs. Training to a target loss, rather than
     /// for a fixed number of steps, makes the result independent of it.
     /// </remarks>
     public static ColorClipModel Train()
