@@ -75,11 +75,13 @@ public sealed partial class ImagePreprocessor
     /// for the same seed whatever the number of threads.
     /// </summary>
     /// <returns>A new float32 CPU tensor [B, 3, R, R] that the caller owns and disposes.</returns>
+    /// <exception cref="ArgumentException">A minimum of <paramref name="augmentation"/> exceeds its maximum.</exception>
     /// <exception cref="ImageBatchException">An image failed; the exception names its index and source.</exception>
     public Tensor PreprocessAugmentedBatch(IReadOnlyList<ImageSource> sources, Augmentation.ImageAugmentationOptions augmentation, int seed)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(augmentation);
+        augmentation.Validate();
         (float[] values, Exception?[] errors) = Run(sources, augmentation, seed);
         ThrowOnFailure(sources, errors);
         return ToTensor(values, sources.Count);
@@ -87,6 +89,7 @@ public sealed partial class ImagePreprocessor
 
     /// <summary>Preprocesses one source with training augmentation drawn from <paramref name="seed"/>.</summary>
     /// <returns>A new float32 CPU tensor [3, R, R] that the caller owns and disposes.</returns>
+    /// <exception cref="ArgumentException">A minimum of <paramref name="augmentation"/> exceeds its maximum.</exception>
     /// <exception cref="InvalidImageException">The source cannot be decoded or is too large.</exception>
     public Tensor PreprocessAugmented(ImageSource source, Augmentation.ImageAugmentationOptions augmentation, int seed)
     {

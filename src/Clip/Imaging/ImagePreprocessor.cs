@@ -16,7 +16,13 @@ namespace Clip.Imaging;
 /// With the default <see cref="ImageResampler.PillowBicubic"/> the 8-bit image before normalisation
 /// equals, byte for byte, what OpenAI's reference pipeline (Pillow 9.4 and torchvision 0.14) produces
 /// from the same decoded pixels. JPEG decoders differ slightly, so JPEG sources match the reference
-/// only up to ImageSharp's decoding.
+/// only up to ImageSharp's decoding. The tests check this on every image of the reference fixtures.
+/// </para>
+/// <para>
+/// Deliberate and known differences from the reference: EXIF orientation is applied unless
+/// <see cref="ImagePreprocessorOptions.ApplyExifOrientation"/> is false; 16-bit grey images are scaled
+/// to 8 bits where Pillow clips them; CMYK JPEGs are resized after ImageSharp's conversion to RGB;
+/// every GIF and palette BMP is resized as a palette image, also those Pillow opens as grey.
 /// </para>
 /// <para>
 /// An instance is immutable and safe to share between threads; batches run their images in parallel.
@@ -112,15 +118,15 @@ public sealed partial class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(source);
         if (destination.Length < ValuesPerImage)
         {
-            throw new ArgumentException($"The destination holds {destination.Length} floats; one image needs {ValuesPerImage}.", nameof(destination));
+            throw new ArgumentException($"Destination is too short: {destination.Length} floats, but one image needs {ValuesPerImage}.", nameof(destination));
         }
 
         Normalise(PrepareRgb(source, augmentation: null), destination);
     }
 
     /// <summary>
-    /// Returns the 8-bit RGB image just before normalisation (resized, cropped and converted), which is
-    /// what the model sees; useful to inspect or save.
+    /// Preprocesses a source up to the 8-bit RGB image before normalisation (resized, cropped and
+    /// converted), to inspect or save what the image encoder receives.
     /// </summary>
     /// <returns>A new image of Resolution x Resolution pixels that the caller owns and disposes.</returns>
     /// <exception cref="InvalidImageException">The source cannot be decoded or is too large.</exception>
@@ -133,7 +139,7 @@ public sealed partial class ImagePreprocessor
     /// <summary>Decodes, resizes, crops and converts a source to 3-channel RGB of Resolution x Resolution.</summary>
     internal PixelBuffer PrepareRgb(ImageSource source, Augmentation.ImageAugmentation? augmentation)
     {
-        (Image<Rgba32> image, SourceMode mode) = ImageDecoding.Decode(source, Options, _configuration);
+        (Image image, SourceMode mode) = ImageDecoding.Decode(source, Options, _configuration);
         using (image)
         {
             ResizePlan plan = augmentation?.Plan(image.Width, image.Height, Options.Resolution)
@@ -146,13 +152,15 @@ public sealed partial class ImagePreprocessor
         }
     }
 
-    private PixelBuffer ResizeLikePillow(Image<Rgba32> image, SourceMode mode, ResizePlan plan)
+    private PixelBuffer ResizeLikePillow(Image image, SourceMode mode, ResizePlan plan)
     {
+        // Only RGBA images carry alpha; JPEG files decode to RGB.
+        var rgba = image as Image<Rgba32>;
         bool hasAlpha = mode is SourceMode.Rgba or SourceMode.GreyAlpha
-            || (mode == SourceMode.Palette && ImageDecoding.HasTransparency(image));
-        if (hasAlpha && Options.AlphaPolicy == AlphaPolicy.CompositeOverBackground)
+            || (mode == SourceMode.Palette && rgba is not null && ImageDecoding.HasTransparency(rgba));
+        if (hasAlpha && rgba is not null && Options.AlphaPolicy == AlphaPolicy.CompositeOverBackground)
         {
-            PixelConversions.CompositeOver(image, Options.Background);
+            PixelConversions.CompositeOver(rgba, Options.Background);
             mode = mode switch
             {
                 SourceMode.Rgba => SourceMode.Rgb,
@@ -197,7 +205,7 @@ public sealed partial class ImagePreprocessor
         return PixelConversions.ToRgb(result);
     }
 
-    private PixelBuffer ResizeWithImageSharp(Image<Rgba32> image, SourceMode mode, ResizePlan plan)
+    private PixelBuffer ResizeWithImageSharp(Image image, SourceMode mode, ResizePlan plan)
     {
         if (mode is SourceMode.Palette or SourceMode.Bilevel)
         {
@@ -208,15 +216,16 @@ public sealed partial class ImagePreprocessor
 
         bool hasAlpha = mode is SourceMode.Rgba or SourceMode.GreyAlpha;
         bool resizes = plan.ResizedWidth != plan.SourceRegion.Width || plan.ResizedHeight != plan.SourceRegion.Height;
-        bool premultiplied = hasAlpha && resizes && Options.AlphaPolicy == AlphaPolicy.Reference;
-        if (hasAlpha && Options.AlphaPolicy == AlphaPolicy.CompositeOverBackground)
+        var rgba = image as Image<Rgba32>;
+        bool premultiplied = hasAlpha && rgba is not null && resizes && Options.AlphaPolicy == AlphaPolicy.Reference;
+        if (hasAlpha && rgba is not null && Options.AlphaPolicy == AlphaPolicy.CompositeOverBackground)
         {
-            PixelConversions.CompositeOver(image, Options.Background);
+            PixelConversions.CompositeOver(rgba, Options.Background);
         }
         else if (premultiplied)
         {
             // The reference's premultiplied resize, with only the filter arithmetic left to ImageSharp.
-            PixelConversions.Premultiply(image);
+            PixelConversions.Premultiply(rgba!);
         }
 
         IResampler sampler = Options.Resampler switch
@@ -245,7 +254,7 @@ public sealed partial class ImagePreprocessor
         });
         if (premultiplied)
         {
-            PixelConversions.Unpremultiply(image);
+            PixelConversions.Unpremultiply(rgba!);
         }
 
         return PixelConversions.ToBuffer(image, RgbChannels);

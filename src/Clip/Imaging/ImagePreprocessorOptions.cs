@@ -86,7 +86,7 @@ public sealed record ImagePreprocessorOptions
     public Rgb24 Background { get; init; } = new(255, 255, 255);
 
     /// <summary>
-    /// Whether to rotate and flip images as their EXIF orientation tag says, as photo viewers do; true
+    /// Whether to rotate and flip images as their EXIF orientation tag specifies, as photo viewers do; true
     /// by default. The reference pipeline ignores the tag, so set false for strict parity on rotated
     /// photos.
     /// </summary>

@@ -8,8 +8,8 @@ namespace Clip.Imaging;
 /// </summary>
 /// <remarks>
 /// A source does not own what it wraps: the caller keeps ownership of streams and images, and the
-/// preprocessor never disposes or changes them. A stream source is read from its current position and
-/// must not be shared between threads.
+/// preprocessor never disposes them or changes an image's pixels. A stream source is read from its
+/// current position and must not be shared between threads.
 /// </remarks>
 public sealed class ImageSource
 {

@@ -16,47 +16,61 @@ internal static class PixelConversions
     private const int MaxSample = 255;
 
     /// <summary>
-    /// Copies the pixels of <paramref name="image"/> into a buffer of <paramref name="channels"/>
-    /// channels: 1 takes red (grey images have R = G = B), 2 takes red and alpha, 3 RGB, 4 RGBA.
+    /// Copies the pixels of an <see cref="Rgba32"/> or <see cref="Rgb24"/> image into a buffer of
+    /// <paramref name="channels"/> channels: 1 takes red (grey images have R = G = B), 2 takes red and
+    /// alpha, 3 RGB, 4 RGBA (opaque for an RGB image).
     /// </summary>
-    public static PixelBuffer ToBuffer(Image<Rgba32> image, int channels)
+    public static PixelBuffer ToBuffer(Image image, int channels) => image switch
     {
+        Image<Rgba32> rgba => ToBuffer(rgba, channels),
+        Image<Rgb24> rgb => ToBuffer(rgb, channels),
+        _ => throw new ArgumentException($"Pixel type {image.GetType().Name} is not supported here; decode to Rgba32 or Rgb24.", nameof(image)),
+    };
+
+    private static PixelBuffer ToBuffer<TPixel>(Image<TPixel> image, int channels)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        int pixelSize = System.Runtime.CompilerServices.Unsafe.SizeOf<TPixel>();
+        bool hasAlpha = pixelSize == Rgba;
         var buffer = new PixelBuffer(image.Width, image.Height, channels);
         image.ProcessPixelRows(accessor =>
         {
             for (int y = 0; y < accessor.Height; y++)
             {
-                ReadOnlySpan<Rgba32> row = accessor.GetRowSpan(y);
+                ReadOnlySpan<byte> row = System.Runtime.InteropServices.MemoryMarshal.AsBytes(accessor.GetRowSpan(y));
                 Span<byte> output = buffer.Row(y);
-                switch (channels)
+                if (pixelSize == channels)
                 {
-                    case Grey:
-                        for (int x = 0; x < row.Length; x++)
-                        {
-                            output[x] = row[x].R;
-                        }
+                    row.CopyTo(output);
+                    continue;
+                }
 
-                        break;
-                    case GreyAlpha:
-                        for (int x = 0; x < row.Length; x++)
-                        {
-                            output[2 * x] = row[x].R;
-                            output[2 * x + 1] = row[x].A;
-                        }
-
-                        break;
-                    case Rgb:
-                        for (int x = 0; x < row.Length; x++)
-                        {
-                            output[3 * x] = row[x].R;
-                            output[3 * x + 1] = row[x].G;
-                            output[3 * x + 2] = row[x].B;
-                        }
-
-                        break;
-                    default:
-                        System.Runtime.InteropServices.MemoryMarshal.AsBytes(row).CopyTo(output);
-                        break;
+                int width = accessor.Width;
+                for (int x = 0; x < width; x++)
+                {
+                    int i = x * pixelSize;
+                    int o = x * channels;
+                    switch (channels)
+                    {
+                        case Grey:
+                            output[o] = row[i];
+                            break;
+                        case GreyAlpha:
+                            output[o] = row[i];
+                            output[o + 1] = hasAlpha ? row[i + 3] : byte.MaxValue;
+                            break;
+                        case Rgb:
+                            output[o] = row[i];
+                            output[o + 1] = row[i + 1];
+                            output[o + 2] = row[i + 2];
+                            break;
+                        default:
+                            output[o] = row[i];
+                            output[o + 1] = row[i + 1];
+                            output[o + 2] = row[i + 2];
+                            output[o + 3] = hasAlpha ? row[i + 3] : byte.MaxValue;
+                            break;
+                    }
                 }
             }
         });

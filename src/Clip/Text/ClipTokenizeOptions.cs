@@ -6,7 +6,7 @@ public sealed record ClipTokenizeOptions
     /// <summary>CLIP's context length: every published model reads rows of 77 tokens.</summary>
     public const int DefaultContextLength = 77;
 
-    // The smallest row that holds the start and end tokens.
+    // The smallest row with room for the start and end tokens.
     private const int MinContextLength = 2;
 
     private readonly int contextLength = DefaultContextLength;

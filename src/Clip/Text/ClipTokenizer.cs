@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
@@ -133,14 +134,18 @@ public sealed class ClipTokenizer
         ArgumentNullException.ThrowIfNull(texts);
         options ??= new ClipTokenizeOptions();
         int length = options.ContextLength;
-        var data = new long[(long)texts.Count * length];
+        using var scope = torch.NewDisposeScope();
+        Tensor tokens = torch.empty(new long[] { texts.Count, length }, dtype: ScalarType.Int64); // [B, L]
+
+        // Rows are written straight into the tensor's CPU memory, row-major.
+        Span<long> data = MemoryMarshal.Cast<byte, long>(tokens.bytes);
         for (int i = 0; i < texts.Count; i++)
         {
             string text = texts[i] ?? throw new ArgumentNullException(nameof(texts), $"The text at index {i} is null.");
-            FillRow(text, data.AsSpan(i * length, length), options, i);
+            FillRow(text, data.Slice(i * length, length), options, i);
         }
 
-        return torch.tensor(data, new long[] { texts.Count, length }, dtype: ScalarType.Int64); // [B, L]
+        return tokens.MoveToOuterDisposeScope();
     }
 
     /// <summary>Tokenizes one text into an int64 tensor [1, L]; see <see cref="Tokenize(IReadOnlyList{string}, ClipTokenizeOptions?)"/>.</summary>
@@ -218,8 +223,8 @@ public sealed class ClipTokenizer
     {
         const int PreviewLength = 40;
         string preview = text.Length <= PreviewLength ? text : text.Substring(0, PreviewLength) + "...";
-        string which = index is null ? "The text" : $"The text at index {index}";
-        return $"{which} (\"{preview}\") has {tokenCount} tokens including the start and end tokens, "
+        string subject = index is null ? "The text" : $"The text at index {index}";
+        return $"{subject} (\"{preview}\") has {tokenCount} tokens including the start and end tokens, "
             + $"but the context length is {contextLength}. Shorten the text, or set {nameof(ClipTokenizeOptions)}.{nameof(ClipTokenizeOptions.Truncate)} = true "
             + $"to keep the first {contextLength - 2} BPE tokens.";
     }
@@ -239,11 +244,10 @@ public sealed class ClipTokenizer
     {
         char[]? rented = null;
         Span<char> lower = text.Length <= StackLowercaseLimit
-            ? stackalloc char[StackLowercaseLimit]
-            : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+            ? stackalloc char[text.Length]
+            : (rented = ArrayPool<char>.Shared.Rent(text.Length)).AsSpan(0, text.Length);
         try
         {
-            lower = lower.Slice(0, text.Length);
             System.Text.Ascii.ToLower(text, lower, out _);
             AppendWordIds(lower, ref ids);
         }
@@ -307,8 +311,8 @@ public sealed class ClipTokenizer
         return encoded;
     }
 
-    // The model sees one word at a time, already split by ClipWordSplitter, so its pre-tokenizer keeps
-    // the whole input as one piece; that way the end-of-word suffix goes on the word's last symbol.
+    // The model receives one word at a time, already split by ClipWordSplitter, so its pre-tokenizer
+    // keeps the whole input as one piece. The end-of-word suffix then goes on the word's last symbol.
     private static BpeTokenizer CreateBpe(ClipVocabulary vocabulary)
     {
         var options = new BpeOptions(vocabulary.Ids)

@@ -9,8 +9,8 @@ namespace Clip.Text;
 /// stricter rules of ftfy 6.3.1's <c>unescape_html</c>.
 /// </summary>
 /// <remarks>
-/// .NET's <see cref="System.Net.WebUtility.HtmlDecode(string)"/> knows only the HTML 4 names and
-/// requires the semicolon; Python decodes all 2,231 HTML5 names, the legacy names without a semicolon
+/// .NET's <see cref="System.Net.WebUtility.HtmlDecode(string)"/> decodes only the HTML 4 names and
+/// requires the semicolon. Python decodes all 2,231 HTML5 names, the legacy names without a semicolon
 /// (<c>&amp;amp</c>), the longest legacy prefix of an unknown name (<c>&amp;ampx</c> gives <c>&amp;x</c>),
 /// and maps numeric references the way browsers do. The reference tokenizer depends on those rules.
 /// </remarks>
@@ -83,8 +83,8 @@ internal static class PythonHtml
             return value;
         }
 
-        // The longest known prefix wins, keeping the rest as text; only names without a semicolon
-        // can match a prefix, and the shortest candidate has two characters.
+        // The longest known prefix wins and the rest stays text. Only names without a semicolon can
+        // match a prefix, and a candidate has at least two characters.
         for (int length = body.Length - 1; length > 1; length--)
         {
             if (names.TryGetValue(body.Substring(0, length), out string? prefixValue))

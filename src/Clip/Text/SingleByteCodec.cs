@@ -104,7 +104,8 @@ internal sealed class SingleByteCodec
             Windows(1254, [0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E]),
             Windows(1257, [0x81, 0x83, 0x88, 0x8A, 0x8C, 0x90, 0x98, 0x9A, 0x9C, 0x9F, 0xA1, 0xA5]),
             CodePage("iso-8859-2", 28592),
-            CodePage("macroman", 10000),
+            // Python's Mac Roman has the Greek capital omega at 0xBD where the platform has the ohm sign.
+            CodePage("macroman", 10000, (0xBD, '\u03A9')),
             CodePage("cp437", 437),
         ];
     }
@@ -115,13 +116,24 @@ internal sealed class SingleByteCodec
     {
         Encoding encoding = GetStrictEncoding(codePage);
         return new SingleByteCodec($"sloppy-windows-{codePage}", isSloppy: true,
-            b => Array.IndexOf(undefinedBytes, b) >= 0 ? null : DecodeWith(encoding, b));
+            b => Array.IndexOf(undefinedBytes, b) >= 0 ? null : DecodeWith(encoding, b, allowPrivateUse: false));
     }
 
-    private static SingleByteCodec CodePage(string name, int codePage)
+    private static SingleByteCodec CodePage(string name, int codePage, params (byte Value, char Character)[] overrides)
     {
         Encoding encoding = GetStrictEncoding(codePage);
-        return new SingleByteCodec(name, isSloppy: false, b => DecodeWith(encoding, b));
+        return new SingleByteCodec(name, isSloppy: false, b =>
+        {
+            foreach ((byte value, char character) in overrides)
+            {
+                if (value == b)
+                {
+                    return character;
+                }
+            }
+
+            return DecodeWith(encoding, b, allowPrivateUse: true);
+        });
     }
 
     private static Encoding GetStrictEncoding(int codePage)
@@ -131,14 +143,15 @@ internal sealed class SingleByteCodec
         return encoding ?? throw new InvalidOperationException($"Code page {codePage} is not available on this platform.");
     }
 
-    private static char? DecodeWith(Encoding encoding, byte value)
+    // Mac Roman's 0xF0 is the private-use Apple logo; in the Windows maps private use marks an undefined byte.
+    private static char? DecodeWith(Encoding encoding, byte value, bool allowPrivateUse)
     {
         try
         {
             string decoded = encoding.GetString([value]);
             bool usable = decoded.Length == 1
                 && decoded[0] != ReplacementCharacter
-                && (decoded[0] < FirstPrivateUse || decoded[0] > LastPrivateUse);
+                && (allowPrivateUse || decoded[0] < FirstPrivateUse || decoded[0] > LastPrivateUse);
             return usable ? decoded[0] : null;
         }
         catch (DecoderFallbackException)

@@ -52,8 +52,8 @@ internal static class TextRepair
             int end = lineEnd < 0 ? text.Length : lineEnd + 1;
             if (end - position > MaxSegmentLength)
             {
-                // NOTE: ftfy counts code points and .NET counts UTF-16 units, so segments of text with
-                // characters beyond U+FFFF end at different places; only the HTML rule depends on it.
+                // NOTE: ftfy counts code points and .NET counts UTF-16 units, so in text with characters
+                // beyond U+FFFF the segments end at different places. Only the HTML rule depends on that.
                 end = position + MaxSegmentLength;
                 if (char.IsHighSurrogate(text[end - 1]))
                 {
@@ -125,10 +125,10 @@ internal static class TextRepair
         return text.Replace("\r\n", "\n").Replace('\r', '\n').Replace('\u2028', '\n').Replace('\u2029', '\n').Replace('\u0085', '\n');
     }
 
-    // ftfy removes these because they have no visible effect and are almost always unintended:
-    // C0 controls other than tab, line feed, form feed and carriage return, DEL, the deprecated
-    // Arabic format controls, the byte-order mark, and the interlinear annotation and object
-    // replacement characters.
+    // ftfy removes these because they have no visible effect and are almost always unintended. They are
+    // the C0 controls other than tab, line feed, form feed and carriage return, and DEL. Also removed are
+    // the deprecated Arabic format controls, the byte-order mark, and the interlinear annotation and
+    // object replacement characters.
     private static bool IsRemovedControl(char c) =>
         c is <= '\u0008' or '\u000B' or >= '\u000E' and <= '\u001F' or '\u007F'
             or >= '\u206A' and <= '\u206F' or '\uFEFF' or >= '\uFFF9' and <= '\uFFFC';

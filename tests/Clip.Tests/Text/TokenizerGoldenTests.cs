@@ -83,6 +83,26 @@ public sealed class TokenizerGoldenTests
         Assert.Equal(expected.Cleaned, ClipTextCleaner.Clean(expected.Text));
     }
 
+    [Theory]
+    [MemberData(nameof(CaseLines))]
+    public void SplitWords_MatchesReferencePattern_ForFixtureLine(int lineNumber)
+    {
+        GoldenCase expected = ReadCase(lineNumber);
+        if (expected.Cleaned is null || expected.Words is null)
+        {
+            return; // the fields are optional in the fixture format
+        }
+
+        var words = new List<string>();
+        var splitter = new ClipWordSplitter(expected.Cleaned, parseSpecialTokens: true);
+        while (splitter.TryReadNext(out int start, out int length, out _))
+        {
+            words.Add(expected.Cleaned.Substring(start, length));
+        }
+
+        Assert.Equal(expected.Words, words);
+    }
+
     private static string Show(string text) => JsonSerializer.Serialize(text.Length <= 60 ? text : text.Substring(0, 60) + "...");
 
     private static string[] ReadCaseLines()
@@ -112,8 +132,9 @@ public sealed class TokenizerGoldenTests
             root.GetProperty("tokens").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
             root.GetProperty("fits").GetBoolean(),
             root.GetProperty("decoded").GetString()!,
-            root.TryGetProperty("cleaned", out JsonElement cleaned) ? cleaned.GetString() : null);
+            root.TryGetProperty("cleaned", out JsonElement cleaned) ? cleaned.GetString() : null,
+            root.TryGetProperty("words", out JsonElement words) ? words.EnumerateArray().Select(e => e.GetString()!).ToArray() : null);
     }
 
-    private sealed record GoldenCase(string Text, int[] BpeIds, long[] Tokens, bool Fits, string Decoded, string? Cleaned);
+    private sealed record GoldenCase(string Text, int[] BpeIds, long[] Tokens, bool Fits, string Decoded, string? Cleaned, string[]? Words);
 }

@@ -32,9 +32,10 @@ internal sealed class ImageAugmentation
 
     /// <summary>
     /// Draws the crop of a <paramref name="width"/> x <paramref name="height"/> image, resized to a
-    /// <paramref name="resolution"/> square. Follows torchvision's RandomResizedCrop.get_params: an area
-    /// fraction uniform in the scale range, an aspect ratio log-uniform in the ratio range, sides
-    /// rounded half to even; ten attempts, then the whole image clamped to the ratio range.
+    /// <paramref name="resolution"/> square, as torchvision's RandomResizedCrop.get_params does. Each
+    /// attempt draws an area fraction uniformly from the scale range and an aspect ratio log-uniformly
+    /// from the ratio range, and rounds the sides half to even. After ten failed attempts the crop is
+    /// the centred part of the image that fits the ratio range.
     /// </summary>
     public ResizePlan Plan(int width, int height, int resolution)
     {
@@ -189,7 +190,21 @@ internal sealed class ImageAugmentation
                 continue;
             }
 
-            float hue = max == r ? (g - b) / chroma : max == g ? 2 + (b - r) / chroma : 4 + (r - g) / chroma;
+            // Hue in sixths of a turn, measured from the largest channel.
+            float hue;
+            if (max == r)
+            {
+                hue = (g - b) / chroma;
+            }
+            else if (max == g)
+            {
+                hue = 2 + (b - r) / chroma;
+            }
+            else
+            {
+                hue = 4 + (r - g) / chroma;
+            }
+
             hue = (hue / 6 + shift) % 1f;
             if (hue < 0)
             {
