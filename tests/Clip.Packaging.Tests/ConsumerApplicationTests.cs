@@ -25,7 +25,8 @@ public sealed class ConsumerApplicationTests(LocalFeedFixture feed)
         trained.Model.SavePretrained(modelPath);
         string imagePath = Path.Combine(scratch, "red.png");
         File.WriteAllBytes(imagePath, ColorClipModel.CreateImage(ColorClipModel.Colors[0].Color, offset: 9));
-        string[] captions = ColorClipModel.Colors.Select(color => ColorClipModel.Prompt(color.Name)).ToArray();
+        string[] labels = ColorClipModel.Colors.Select(color => color.Name).ToArray();
+        string template = ColorClipModel.Prompt("{}");
 
         // The variables of this build would leak into the application's build; a user has neither.
         var environment = new Dictionary<string, string?>
@@ -40,10 +41,10 @@ public sealed class ConsumerApplicationTests(LocalFeedFixture feed)
 
         string output = DotNetCommand.Run(
             applicationDirectory,
-            ["run", "--configuration", "Release", "--", modelPath, imagePath, .. captions],
+            ["run", "--configuration", "Release", "--", modelPath, imagePath, template, .. labels],
             environment);
 
-        Assert.Contains($"best: {captions[0]}", output);
+        Assert.Contains($"best: {labels[0]} (", output);
     }
 
     /// <summary>
