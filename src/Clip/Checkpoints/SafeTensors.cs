@@ -25,7 +25,7 @@ public static class SafeTensors
     /// <summary>Headers are padded with spaces to a multiple of this, so that tensor data starts aligned.</summary>
     private const int HeaderAlignment = 8;
 
-    /// <summary>The reserved header key that holds string-to-string metadata.</summary>
+    /// <summary>The reserved header key of the string-to-string metadata.</summary>
     public const string MetadataKey = "__metadata__";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -8,8 +8,8 @@ namespace Clip.Modeling;
 /// Layer normalisation over the last dimension that computes in float32 when the input is float16 or bfloat16.
 /// </summary>
 /// <remarks>
-/// Float32 and float64 inputs are normalised in their own precision; half-precision inputs are cast to float32
-/// (with the weight and bias), normalised, and cast back, as CLIP's reference does for mixed-precision models.
+/// Float32 and float64 inputs are normalised in their own precision. Half-precision inputs are cast to float32
+/// together with the weight and bias, normalised, and cast back, as CLIP's reference does for mixed precision.
 /// State-dict keys: <c>weight</c>, <c>bias</c> (both [D]).
 /// </remarks>
 public sealed class LayerNorm : nn.Module<Tensor, Tensor>

@@ -30,7 +30,7 @@ public sealed record VisionConfig
     /// <param name="width">Transformer width, or the ResNet's base channel count.</param>
     /// <param name="layers">One block count (ViT) or four stage block counts (ResNet).</param>
     /// <param name="patchSize">Patch side length (ViT only; null for the ResNet).</param>
-    /// <param name="heads">Attention heads; null derives the reference value (width / 64 for the ViT, width * 32 / 64 for the ResNet).</param>
+    /// <param name="heads">Attention heads; null derives the reference value (width / 64 for the ViT, at least one; width * 32 / 64 for the ResNet).</param>
     /// <exception cref="ArgumentException">A value is out of range or inconsistent with the architecture.</exception>
     public VisionConfig(VisionArchitecture architecture, int imageResolution, int width, IReadOnlyList<int> layers, int? patchSize, int? heads = null)
     {
@@ -54,7 +54,7 @@ public sealed record VisionConfig
 
         if (architecture == VisionArchitecture.VisionTransformer)
         {
-            ValidateVisionTransformer(imageResolution, width, layers, patchSize);
+            ValidateVisionTransformer(imageResolution, layers, patchSize);
             PatchSize = patchSize;
             Heads = heads ?? Math.Max(1, width / DefaultHeadWidth);
         }
@@ -148,7 +148,7 @@ public sealed record VisionConfig
     public override string ToString() =>
         $"VisionConfig {{ {Architecture}, resolution {ImageResolution}, width {Width}, layers [{string.Join(", ", _layers)}], patch {PatchSize?.ToString() ?? "none"}, heads {Heads} }}";
 
-    private static void ValidateVisionTransformer(int imageResolution, int width, IReadOnlyList<int> layers, int? patchSize)
+    private static void ValidateVisionTransformer(int imageResolution, IReadOnlyList<int> layers, int? patchSize)
     {
         if (layers.Count != 1)
         {
@@ -164,8 +164,6 @@ public sealed record VisionConfig
         {
             throw new ArgumentException($"imageResolution = {imageResolution} must be a multiple of the patch size {patch}.", nameof(imageResolution));
         }
-
-        _ = width;
     }
 
     private static void ValidateResNet(int imageResolution, IReadOnlyList<int> layers, int? patchSize)

@@ -60,7 +60,7 @@ public sealed class ClipConfigTests
     }
 
     [Fact]
-    public void VisionConfig_ResolutionNotMultipleOfPatch_NamesValues()
+    public void VisionConfig_BadResolution_NamesValue()
     {
         var error = Assert.Throws<ArgumentException>(() => VisionConfig.VisionTransformer(imageResolution: 30, patchSize: 8, width: 64, layers: 2));
 
@@ -69,7 +69,7 @@ public sealed class ClipConfigTests
     }
 
     [Fact]
-    public void VisionConfig_ResNetWithThreeStages_IsRejected()
+    public void VisionConfig_ThreeResNetStages_Rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => VisionConfig.ModifiedResNet(64, 32, new[] { 1, 1, 1 }));
 

@@ -17,7 +17,7 @@ public sealed class ClipModelInputValidationTests : IDisposable
     public void Dispose() => _model.Dispose();
 
     [Fact]
-    public void EncodeImage_WrongResolution_NamesExpectedAndActualShape()
+    public void EncodeImage_WrongResolution_NamesShapes()
     {
         using var scope = NewDisposeScope();
 
@@ -29,7 +29,7 @@ public sealed class ClipModelInputValidationTests : IDisposable
     }
 
     [Fact]
-    public void EncodeImage_WrongChannelCount_NamesExpectedAndActualShape()
+    public void EncodeImage_WrongChannels_NamesShapes()
     {
         using var scope = NewDisposeScope();
 
@@ -85,7 +85,7 @@ public sealed class ClipModelInputValidationTests : IDisposable
     }
 
     [Fact]
-    public void EncodeText_MoreTokensThanContext_NamesContextLength()
+    public void EncodeText_TooManyTokens_NamesContext()
     {
         using var scope = NewDisposeScope();
         var tokens = zeros(1, 78, dtype: ScalarType.Int64);

@@ -84,7 +84,7 @@ public sealed class ClipModelTests
     }
 
     [Fact]
-    public void EncodeText_RepeatedEndToken_PoolsAtFirstOccurrence()
+    public void EncodeText_RepeatedEndToken_PoolsAtFirst()
     {
         using var scope = NewDisposeScope();
         using var model = ClipModel.Create(ClipPresets.Get(ClipPresets.VitTiny));
@@ -100,7 +100,7 @@ public sealed class ClipModelTests
     }
 
     [Fact]
-    public void EncodeText_CustomEndToken_PoolsAtConfiguredId()
+    public void EncodeText_CustomEndToken_PoolsThere()
     {
         using var scope = NewDisposeScope();
         var preset = ClipPresets.Get(ClipPresets.VitTiny);

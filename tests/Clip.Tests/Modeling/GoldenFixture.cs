@@ -45,7 +45,7 @@ internal sealed class GoldenFixture : IDisposable
 
     public Tensor Tokens => Inputs["tokens"];
 
-    /// <summary>The fixture folder names, sorted; empty when the folder holds none.</summary>
+    /// <summary>The fixture folder names, sorted; empty when the folder has none.</summary>
     public static IReadOnlyList<string> FolderNames()
     {
         string root = TestPaths.GoldenModels;

@@ -13,9 +13,9 @@ namespace Clip.Tests.Modeling;
 [Trait("Category", "Golden")]
 public sealed class GoldenParityTests
 {
-    // Float32 tolerances. The reference itself moves ResNet features by up to 2e-5 between thread counts, and
-    // this implementation differs from it by at most 2.1e-5 (features, first-convolution gradients) and 6.7e-5
-    // relative (the norm of the attention pool's key-projection gradient) on the ResNet fixture. There the
+    // Float32 tolerances. The reference itself moves ResNet features by up to 2e-5 between thread counts.
+    // On the ResNet fixture this implementation differs from it by at most 2.1e-5 (features, first-convolution
+    // gradients) and by 6.7e-5 relative (the norm of the attention pool's key-projection gradient). There the
     // float64 reference (12.240747) is closer to this implementation (12.240772) than to the float32 one (12.239948).
 
     /// <summary>Absolute part of the float32 elementwise tolerance for features, logits and gradients.</summary>

@@ -68,7 +68,7 @@ public sealed class InitializationTests : IClassFixture<InitializationTests.Mode
     }
 
     [Fact]
-    public void ResNet_LastBatchNormOfEveryBottleneckIsZero()
+    public void ResNet_Bn3Weights_AreZero()
     {
         var bn3Weights = _models.ResNet.named_parameters()
             .Where(pair => pair.name.StartsWith("visual.layer", StringComparison.Ordinal) && pair.name.EndsWith("bn3.weight", StringComparison.Ordinal))
@@ -80,7 +80,7 @@ public sealed class InitializationTests : IClassFixture<InitializationTests.Mode
     }
 
     [Fact]
-    public void VisionTransformer_EmbeddingsAndProjectionUseInverseSqrtWidth()
+    public void VisionTransformer_Embeddings_UseWidthStd()
     {
         var visual = (VisionTransformer)_models.Vit.visual;
         double std = Math.Pow(_models.Vit.Config.Vision.Width, -0.5);
