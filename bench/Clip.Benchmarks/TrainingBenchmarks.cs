@@ -35,6 +35,7 @@ internal sealed class TrainingBenchmarks : IBenchmarkSuite
                 "pairs",
                 batch,
                 seconds,
+                ModelFlops.TrainingStep(config, batch),
                 Note: $"peak RSS +{measurement.PeakResidentBytes / 1048576.0:F0} MiB, data wait {measurement.DataWaitFraction:P0}"));
         }
     }
