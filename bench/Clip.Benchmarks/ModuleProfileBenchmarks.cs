@@ -13,7 +13,7 @@ namespace Clip.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Profiled: ViT-B/32 image batch 1 and 32, ViT-B/32 text batch 32 and RN50 image batch 32, in float32 and
-/// bfloat16. Each reported case is one module group; its time is that group's share of each timed encode, and
+/// bfloat16, and the phases of a training step of two small presets. Each reported case is one module group; its time is that group's share of each timed encode, and
 /// the last case of a profile (<c>(rest)</c>) is the time outside the hooked modules (embedding, reshapes,
 /// pooling, input checks). Transformer groups carry their analytic FLOP counts, so their GFLOP/s show how close
 /// each kind of layer comes to the roofline. CPU operators run synchronously, so a module's wall time between its
@@ -29,12 +29,24 @@ internal sealed partial class ModuleProfileBenchmarks : IBenchmarkSuite
         ("RN50", "image", 32),
     ];
 
+    /// <summary>Small presets whose training step is split into forward, backward and optimizer phases.</summary>
+    private static readonly (string Model, int Batch)[] TrainingProfiles =
+    [
+        (ClipPresets.VitTiny, 256),
+        (ClipPresets.VitDemo, 256),
+    ];
+
     /// <inheritdoc/>
     public string Name => "profile";
 
     /// <inheritdoc/>
     public void Run(BenchmarkContext context, Action<BenchmarkResult> report)
     {
+        foreach (var (preset, batch) in TrainingProfiles)
+        {
+            ProfileTrainingStep(context, report, preset, batch);
+        }
+
         foreach (var group in Profiles.GroupBy(p => p.Model))
         {
             ClipConfig config = ClipPresets.Get(group.Key);
@@ -57,6 +69,61 @@ internal sealed partial class ModuleProfileBenchmarks : IBenchmarkSuite
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Times the phases of a training step on random pairs (forward with the loss, backward, AdamW step, zeroing the
+    /// gradients), without the data pipeline, and reports each phase's share of the step.
+    /// </summary>
+    private static void ProfileTrainingStep(BenchmarkContext context, Action<BenchmarkResult> report, string preset, int batch)
+    {
+        string name = $"{preset} training step batch {batch}";
+        if (!context.Includes(name))
+        {
+            return;
+        }
+
+        ClipConfig config = ClipPresets.Get(preset);
+        using ClipModel model = ClipModel.Create(config);
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters());
+        using Tensor pixels = ModelBenchmarks.RandomPixels(config, batch);
+        using Tensor tokens = ModelBenchmarks.RandomTokens(config, batch);
+        string[] phases = ["forward and loss", "backward", "AdamW step", "zero_grad"];
+        var seconds = phases.Select(_ => new double[context.Repetitions]).ToArray();
+        var steps = new double[context.Repetitions];
+        for (int i = -context.WarmupRepetitions; i < context.Repetitions; i++)
+        {
+            using var scope = NewDisposeScope();
+            long start = Stopwatch.GetTimestamp();
+            var losses = model.Loss(pixels, tokens);
+            long forwardEnd = Stopwatch.GetTimestamp();
+            losses.Loss.backward();
+            long backwardEnd = Stopwatch.GetTimestamp();
+            optimizer.step();
+            long stepEnd = Stopwatch.GetTimestamp();
+            optimizer.zero_grad();
+            long end = Stopwatch.GetTimestamp();
+            if (i < 0)
+            {
+                continue;
+            }
+
+            seconds[0][i] = Stopwatch.GetElapsedTime(start, forwardEnd).TotalSeconds;
+            seconds[1][i] = Stopwatch.GetElapsedTime(forwardEnd, backwardEnd).TotalSeconds;
+            seconds[2][i] = Stopwatch.GetElapsedTime(backwardEnd, stepEnd).TotalSeconds;
+            seconds[3][i] = Stopwatch.GetElapsedTime(stepEnd, end).TotalSeconds;
+            steps[i] = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
+        }
+
+        double median = Statistics.Median(steps);
+        double forwardFlops = ModelFlops.TrainingStep(config, batch) / 3;
+        double?[] flops = [forwardFlops, 2 * forwardFlops, null, null];
+        report(new BenchmarkResult("profile", $"{name}: whole step", "steps", 1, steps, ModelFlops.TrainingStep(config, batch)));
+        for (int p = 0; p < phases.Length; p++)
+        {
+            report(new BenchmarkResult("profile", $"{name}: {phases[p]}", "steps", 1, seconds[p], flops[p], $"{Statistics.Median(seconds[p]) / median:P0} of the step"));
         }
     }
 
