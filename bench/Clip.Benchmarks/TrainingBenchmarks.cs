@@ -25,16 +25,23 @@ internal sealed class TrainingBenchmarks : IBenchmarkSuite
         foreach ((string preset, int batch) in cases)
         {
             ClipConfig config = ClipPresets.Get(preset);
+            string caseName = $"{preset} {config.Vision.ImageResolution} px, batch {batch}";
+            if (!context.Includes(caseName))
+            {
+                continue;
+            }
+
             int warmup = Math.Max(1, context.WarmupRepetitions);
             int timed = DefaultTimedSteps;
             TrainingMeasurement measurement = TrainingMeasurement.Run(config, tokenizer, batch, warmup + timed, collectEvery: 20);
             double[] seconds = measurement.StepSeconds.Skip(warmup).ToArray();
             report(new BenchmarkResult(
                 Name,
-                $"{preset} {config.Vision.ImageResolution} px, batch {batch}",
+                caseName,
                 "pairs",
                 batch,
                 seconds,
+                ModelFlops.TrainingStep(config, batch),
                 Note: $"peak RSS +{measurement.PeakResidentBytes / 1048576.0:F0} MiB, data wait {measurement.DataWaitFraction:P0}"));
         }
     }

@@ -50,6 +50,13 @@ public sealed class LayerNorm : nn.Module<Tensor, Tensor>
             return nn.functional.layer_norm(input, _normalizedShape, weight, bias, _epsilon);
         }
 
+        // With float32 parameters, LibTorch's CPU kernel takes a half-precision input directly, computes in
+        // float32 and rounds only the output, as the casts below do, but without their two extra copies.
+        if (weight.dtype == ScalarType.Float32 && input.device_type == DeviceType.CPU)
+        {
+            return nn.functional.layer_norm(input, _normalizedShape, weight, bias, _epsilon);
+        }
+
         using var scope = NewDisposeScope();
         var normalized = nn.functional.layer_norm(
             input.to(ScalarType.Float32),

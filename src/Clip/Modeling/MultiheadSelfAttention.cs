@@ -71,22 +71,18 @@ public sealed class MultiheadSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     /// <summary>
-    /// Computes softmax(q k^T / sqrt(K) + mask) v, scaling q before the product as PyTorch's reference does.
+    /// Computes softmax(q k^T / sqrt(K) + mask) v with LibTorch's fused <c>scaled_dot_product_attention</c>.
     /// </summary>
     /// <param name="query">[..., Lq, K].</param>
     /// <param name="key">[..., Lk, K].</param>
     /// <param name="value">[..., Lk, K].</param>
     /// <param name="additiveMask">[Lq, Lk] or null.</param>
     /// <returns>[..., Lq, K], in the caller's dispose scope.</returns>
-    internal static Tensor ScaledDotProduct(Tensor query, Tensor key, Tensor value, Tensor? additiveMask)
-    {
-        double scale = 1.0 / Math.Sqrt(query.shape[^1]);
-        var scores = (query * scale).matmul(key.transpose(-2, -1)); // [..., Lq, K] x [..., K, Lk] -> [..., Lq, Lk]
-        if (additiveMask is not null)
-        {
-            scores = scores + additiveMask;
-        }
-
-        return scores.softmax(-1).matmul(value);                     // [..., Lq, Lk] x [..., Lk, K] -> [..., Lq, K]
-    }
+    /// <remarks>
+    /// The fused kernel skips the separate scale, mask and softmax passes over the score matrix and accumulates
+    /// bfloat16 inputs in float32. It differs from the unfused reference form (q scaled before the product) by about
+    /// 1e-6 in float32, and it supports the backward pass.
+    /// </remarks>
+    internal static Tensor ScaledDotProduct(Tensor query, Tensor key, Tensor value, Tensor? additiveMask) =>
+        nn.functional.scaled_dot_product_attention(query, key, value, additiveMask);
 }

@@ -20,6 +20,15 @@ public sealed class QuickGelu : nn.Module<Tensor, Tensor>
     /// <returns>A new tensor of the same shape; the caller owns it.</returns>
     public override Tensor forward(Tensor input)
     {
+        if (!input.requires_grad)
+        {
+            // No graph to record, so reuse one buffer for all three passes instead of allocating three outputs
+            // (MLP activations of ViT-B/32 at batch 32: about 20 MB each).
+            var output = input * SigmoidScale;
+            output.sigmoid_();
+            return output.mul_(input);
+        }
+
         using var scope = NewDisposeScope();
         return (input * sigmoid(input * SigmoidScale)).MoveToOuterDisposeScope();
     }
