@@ -1,4 +1,3 @@
-using System.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,7 +25,7 @@ internal sealed class AdamWOptimizer : IDisposable
     private readonly double _epsilon;
     private bool _disposed;
 
-    /// <summary>Creates the optimiser; the moment tensors start at zero and every step count at 0.</summary>
+    /// <summary>Creates the optimiser with zero moment tensors and every step count at 0.</summary>
     /// <param name="groups">The parameter groups, each with its own parameters, learning rate and weight decay.</param>
     /// <param name="beta1">First-moment decay β₁, in [0, 1).</param>
     /// <param name="beta2">Second-moment decay β₂, in [0, 1).</param>
@@ -63,7 +62,7 @@ internal sealed class AdamWOptimizer : IDisposable
     /// <summary>The parameter groups, in the order given to the constructor.</summary>
     public IReadOnlyList<AdamWGroup> ParamGroups => _groups;
 
-    /// <summary>Sets the gradient of every parameter to zero; parameters without a gradient are left as they are.</summary>
+    /// <summary>Sets the gradient of every parameter to zero. Parameters without a gradient are left as they are.</summary>
     public void ZeroGrad()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -78,7 +77,7 @@ internal sealed class AdamWOptimizer : IDisposable
     }
 
     /// <summary>
-    /// Updates every parameter that has a gradient by one AdamW step; parameters without a gradient keep their value and
+    /// Updates every parameter that has a gradient by one AdamW step. Parameters without a gradient keep their value and
     /// step count, as in PyTorch.
     /// </summary>
     public void Step()
@@ -197,78 +196,5 @@ internal sealed class AdamWOptimizer : IDisposable
                 state.Dispose();
             }
         }
-    }
-}
-
-/// <summary>A parameter group of <see cref="AdamWOptimizer"/>: its parameters, learning rate and weight decay.</summary>
-internal sealed class AdamWGroup
-{
-    private double _learningRate;
-
-    /// <summary>Creates a group whose moment tensors are zeros shaped like each parameter.</summary>
-    /// <param name="parameters">The parameters updated with this group's settings.</param>
-    /// <param name="learningRate">Learning rate, at least 0.</param>
-    /// <param name="weightDecay">Decoupled weight decay, at least 0; 0 for none.</param>
-    public AdamWGroup(IEnumerable<Parameter> parameters, double learningRate, double weightDecay)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (!(weightDecay >= 0 && double.IsFinite(weightDecay)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"{nameof(weightDecay)} must be a finite number of at least 0.");
-        }
-
-        LearningRate = learningRate;
-        WeightDecay = weightDecay;
-        States = parameters.Select(p => new AdamWParameterState(p)).ToArray();
-    }
-
-    /// <summary>Learning rate of the next step, at least 0; the trainer sets it from its schedule before each step.</summary>
-    public double LearningRate
-    {
-        get => _learningRate;
-        set => _learningRate = value >= 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, $"{nameof(LearningRate)} must be a finite number of at least 0.");
-    }
-
-    /// <summary>Decoupled weight decay of this group; 0 for none.</summary>
-    public double WeightDecay { get; }
-
-    /// <summary>The parameters of this group with their optimiser state.</summary>
-    public IReadOnlyList<AdamWParameterState> States { get; }
-}
-
-/// <summary>The AdamW state of one parameter: step count and first and second moments.</summary>
-internal sealed class AdamWParameterState : IDisposable
-{
-    /// <summary>Creates the state of <paramref name="parameter"/> with zero moments, outside any dispose scope.</summary>
-    public AdamWParameterState(Parameter parameter)
-    {
-        ArgumentNullException.ThrowIfNull(parameter);
-        Parameter = parameter;
-        using (no_grad())
-        {
-            ExpAvg = zeros_like(parameter).DetachFromDisposeScope();
-            ExpAvgSq = zeros_like(parameter).DetachFromDisposeScope();
-        }
-    }
-
-    /// <summary>The parameter this state belongs to.</summary>
-    public Parameter Parameter { get; }
-
-    /// <summary>Steps taken for this parameter; the bias corrections use it.</summary>
-    public long Step { get; set; }
-
-    /// <summary>Running average of the gradient (first moment).</summary>
-    public Tensor ExpAvg { get; }
-
-    /// <summary>Running average of the squared gradient (second moment).</summary>
-    public Tensor ExpAvgSq { get; }
-
-    /// <summary>Frees both moment tensors.</summary>
-    public void Dispose()
-    {
-        ExpAvg.Dispose();
-        ExpAvgSq.Dispose();
     }
 }
