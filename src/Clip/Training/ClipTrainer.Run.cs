@@ -48,7 +48,7 @@ public sealed partial class ClipTrainer
             ParameterGroups groups = ParameterGroups.Create(Model.Module, _options.FineTuning);
             groups.ApplyRequiresGrad(Model.Module);
             Parameter[] trained = groups.Decayed.Concat(groups.NotDecayed).Select(p => p.Parameter).ToArray();
-            using AdamW optimizer = groups.CreateOptimizer(_options);
+            using AdamWOptimizer optimizer = groups.CreateOptimizer(_options);
 
             int stepsPerEpoch = _training.Examples.Count / _options.BatchSize;
             int totalSteps = _options.MaxSteps ?? (_options.Epochs * stepsPerEpoch);
@@ -110,16 +110,16 @@ public sealed partial class ClipTrainer
             return new TrainingResult(reason, _step, _history, _validations, _skipped, waitFraction, _clock.Elapsed, _lastCheckpoint);
         }
 
-        private TrainingStep RunStep(TrainingBatch batch, AdamW optimizer, Parameter[] trained, double learningRate)
+        private TrainingStep RunStep(TrainingBatch batch, AdamWOptimizer optimizer, Parameter[] trained, double learningRate)
         {
             using var scope = NewDisposeScope();
             Model.SetTrainingMode(_options.FineTuning);
-            foreach (optim.ILearningRateController group in optimizer.ParamGroups)
+            foreach (AdamWGroup group in optimizer.ParamGroups)
             {
                 group.LearningRate = learningRate;
             }
 
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Tensor tokens = _trainer._tokenize(batch.Captions);
             double loss = GradientCache.Accumulate(Model.Module, Model.EncodeImage, Model.EncodeText, Model.LogitScale, batch.Pixels, tokens, _options.GradientCacheChunkSize);
             int stepNumber = _step + 1;
@@ -138,16 +138,18 @@ public sealed partial class ClipTrainer
                 }
             }
 
-            optimizer.step();
+            optimizer.Step();
             using (no_grad())
             {
-                Model.LogitScale.clamp_(max: MaxLogitScale);
+                // An explicit Scalar, disposed after the call: an implicit temporary could be finalized while the native call reads it.
+                using Scalar maxLogitScale = MaxLogitScale.ToScalar();
+                Model.LogitScale.clamp_(max: maxLogitScale);
             }
 
             return new TrainingStep(stepNumber, batch.Start.Epoch, loss, learningRate, LogitScaleValue(Model.LogitScale), gradientNorm);
         }
 
-        private void AfterStep(TrainingStep record, TrainingBatch batch, int totalSteps, DataPipeline pipeline, MetricsWriter metrics, AdamW optimizer)
+        private void AfterStep(TrainingStep record, TrainingBatch batch, int totalSteps, DataPipeline pipeline, MetricsWriter metrics, AdamWOptimizer optimizer)
         {
             _step = record.Step;
             _stepsThisCall++;
@@ -172,7 +174,7 @@ public sealed partial class ClipTrainer
 
             if (_options.CollectGarbageEverySteps > 0 && _step % _options.CollectGarbageEverySteps == 0)
             {
-                // AdamW's step leaves tensor wrappers whose native memory only their finalizers free.
+                // Optional since the optimiser stopped leaving tensors to the finalizer; other finalizable wrappers are still collected here.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
@@ -214,7 +216,7 @@ public sealed partial class ClipTrainer
             }
         }
 
-        private void Resume(string path, AdamW optimizer)
+        private void Resume(string path, AdamWOptimizer optimizer)
         {
             TrainingState state = TrainingCheckpoint.Load(path, Model.Module, optimizer);
             RequireSame(state.Seed, _options.Seed, nameof(TrainingOptions.Seed), path);
@@ -237,7 +239,7 @@ public sealed partial class ClipTrainer
             }
         }
 
-        private void WriteCheckpoint(string path, AdamW optimizer)
+        private void WriteCheckpoint(string path, AdamWOptimizer optimizer)
         {
             var state = new TrainingState(_step, _position.Epoch, _position.Cursor, _skipped, _options.Seed, _options.BatchSize, _training.Examples.Count, _options.FineTuning);
             TrainingCheckpoint.Save(path, state, Model.Module, optimizer);

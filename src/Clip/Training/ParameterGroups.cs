@@ -101,18 +101,18 @@ internal sealed class ParameterGroups
         }
     }
 
-    /// <summary>Creates AdamW over the trained parameters with two groups: decayed and not decayed.</summary>
-    public AdamW CreateOptimizer(TrainingOptions options)
+    /// <summary>Creates AdamW over the trained parameters with two groups: decayed and not decayed. The caller disposes it.</summary>
+    public AdamWOptimizer CreateOptimizer(TrainingOptions options)
     {
-        var groups = new List<AdamW.ParamGroup>();
+        var groups = new List<AdamWGroup>();
         if (Decayed.Count > 0)
         {
-            groups.Add(new AdamW.ParamGroup(Decayed.Select(p => p.Parameter), options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay));
+            groups.Add(new AdamWGroup(Decayed.Select(p => p.Parameter), options.LearningRate, options.WeightDecay));
         }
 
         if (NotDecayed.Count > 0)
         {
-            groups.Add(new AdamW.ParamGroup(NotDecayed.Select(p => p.Parameter), options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, weight_decay: 0));
+            groups.Add(new AdamWGroup(NotDecayed.Select(p => p.Parameter), options.LearningRate, weightDecay: 0));
         }
 
         if (groups.Count == 0)
@@ -120,6 +120,6 @@ internal sealed class ParameterGroups
             throw new InvalidOperationException("The fine-tuning mode leaves no parameter to train.");
         }
 
-        return optim.AdamW(groups, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay);
+        return new AdamWOptimizer(groups, options.Beta1, options.Beta2, options.Epsilon);
     }
 }

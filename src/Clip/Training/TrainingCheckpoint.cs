@@ -22,8 +22,8 @@ internal sealed record TrainingState(int Step, int Epoch, int Cursor, long Skipp
 /// and TorchSharp's random-generator state, in one file.
 /// </summary>
 /// <remarks>
-/// Layout: the ASCII magic <c>CLIPTRN1</c>, the run counters as a length-prefixed UTF-8 JSON string, the model in
-/// TorchSharp's <c>Module.save</c> format, the optimiser in TorchSharp's <c>save_state_dict</c> format, and the
+/// Layout: the ASCII magic <c>CLIPTRN2</c>, the run counters as a length-prefixed UTF-8 JSON string, the model in
+/// TorchSharp's <c>Module.save</c> format, the optimiser state as <see cref="AdamWOptimizer.Save"/> writes it, and the
 /// generator state as a length-prefixed byte array. The format is specific to this library and TorchSharp; export
 /// the weights with the model's safetensors writer to share them. A checkpoint is first written to a temporary
 /// file in the same folder, flushed to disk and then renamed over the target, so a crash leaves either the old
@@ -31,11 +31,12 @@ internal sealed record TrainingState(int Step, int Epoch, int Cursor, long Skipp
 /// </remarks>
 internal static class TrainingCheckpoint
 {
-    private const string Magic = "CLIPTRN1";
+    // Version 2: the optimiser state is written by AdamWOptimizer.Save instead of TorchSharp's save_state_dict.
+    private const string Magic = "CLIPTRN2";
     private const string TemporarySuffix = ".tmp";
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, TrainingState state, nn.Module model, OptimizerHelper optimizer)
+    public static void Save(string path, TrainingState state, nn.Module model, AdamWOptimizer optimizer)
     {
         string fullPath = Path.GetFullPath(path);
         string? folder = Path.GetDirectoryName(fullPath);
@@ -53,7 +54,7 @@ internal static class TrainingCheckpoint
                 writer.Write(Encoding.ASCII.GetBytes(Magic));
                 writer.Write(JsonSerializer.Serialize(state));
                 model.save(writer);
-                optimizer.save_state_dict(writer);
+                optimizer.Save(writer);
                 using Tensor generator = torch.get_rng_state();
                 byte[] generatorBytes = generator.data<byte>().ToArray();
                 writer.Write(generatorBytes.Length);
@@ -79,7 +80,7 @@ internal static class TrainingCheckpoint
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a training checkpoint.</exception>
-    public static TrainingState Load(string path, nn.Module model, OptimizerHelper optimizer)
+    public static TrainingState Load(string path, nn.Module model, AdamWOptimizer optimizer)
     {
         if (!File.Exists(path))
         {
@@ -97,7 +98,7 @@ internal static class TrainingCheckpoint
         TrainingState state = JsonSerializer.Deserialize<TrainingState>(reader.ReadString())
             ?? throw new InvalidDataException($"'{path}' is invalid: its run counters are missing.");
         model.load(reader, strict: true);
-        optimizer.load_state_dict(reader);
+        optimizer.Load(reader);
         int generatorLength = reader.ReadInt32();
         byte[] generatorBytes = reader.ReadBytes(generatorLength);
         using Tensor generator = torch.tensor(generatorBytes, dtype: ScalarType.Byte);

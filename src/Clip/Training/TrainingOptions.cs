@@ -113,9 +113,10 @@ public sealed record TrainingOptions
     public string? MetricsPath { get; init; }
 
     /// <summary>
-    /// Steps between full garbage collections, or 0 for none. Default 20. TorchSharp's AdamW creates tensor wrappers
-    /// in every step whose native memory only the .NET finalizer frees, so without a regular collection the process
-    /// memory of a long run grows.
+    /// Steps between full garbage collections, or 0 for none. Default 20. The trainer's own step disposes every tensor it
+    /// creates, so its live-tensor count stays flat without collections (tested on a small model over 300 steps). The
+    /// collection remains as a guard against tensors that user callbacks, such as a preprocessing function that creates
+    /// tensors outside a dispose scope, leave to the .NET finalizer.
     /// </summary>
     public int CollectGarbageEverySteps { get => _collectGarbageEverySteps; init => _collectGarbageEverySteps = RequireAtLeast(value, 0, nameof(CollectGarbageEverySteps)); }
 

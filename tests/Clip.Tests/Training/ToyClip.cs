@@ -122,7 +122,9 @@ internal sealed class ToyClip : nn.Module<Tensor, Tensor, Tensor>
             }
         }
 
-        return torch.tensor(values).view(3, Resolution, Resolution);
+        // Data workers run without a dispose scope, so the flat tensor is disposed here; the view keeps the storage alive.
+        using Tensor flat = torch.tensor(values);
+        return flat.view(3, Resolution, Resolution); // [3·R·R] -> [3, R, R]
     }
 
     private sealed class ToyVisual : nn.Module<Tensor, Tensor>

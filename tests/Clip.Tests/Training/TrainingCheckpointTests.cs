@@ -18,10 +18,10 @@ public sealed class TrainingCheckpointTests : IDisposable
         string path = Path.Combine(_folder, "run.ckpt");
         using var model = new ToyClip(seed: 1);
         ParameterGroups groups = ParameterGroups.Create(model, FineTuningMode.Full);
-        using AdamW optimizer = groups.CreateOptimizer(new TrainingOptions());
+        using AdamWOptimizer optimizer = groups.CreateOptimizer(new TrainingOptions());
         TrainingCheckpoint.Save(path, State(5), model, optimizer);
         byte[] before = File.ReadAllBytes(path);
-        AdamW broken = groups.CreateOptimizer(new TrainingOptions());
+        AdamWOptimizer broken = groups.CreateOptimizer(new TrainingOptions());
         broken.Dispose();
 
         Assert.ThrowsAny<Exception>(() => TrainingCheckpoint.Save(path, State(6), model, broken));
@@ -36,8 +36,8 @@ public sealed class TrainingCheckpointTests : IDisposable
         string path = Path.Combine(_folder, "run.ckpt");
         using var saved = new ToyClip(seed: 1);
         using var loaded = new ToyClip(seed: 2);
-        using AdamW savedOptimizer = ParameterGroups.Create(saved, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
-        using AdamW loadedOptimizer = ParameterGroups.Create(loaded, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        using AdamWOptimizer savedOptimizer = ParameterGroups.Create(saved, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        using AdamWOptimizer loadedOptimizer = ParameterGroups.Create(loaded, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
         TrainingCheckpoint.Save(path, State(5), saved, savedOptimizer);
 
         TrainingState state = TrainingCheckpoint.Load(path, loaded, loadedOptimizer);
@@ -53,8 +53,8 @@ public sealed class TrainingCheckpointTests : IDisposable
         using var saved = ClipGradientCacheTests.CreateModel(Clip.Modeling.ClipPresets.ResNetTiny);
         TorchSharp.torch.manual_seed(99);
         using var loaded = Clip.ClipModel.Create(saved.Config);
-        using AdamW savedOptimizer = ParameterGroups.Create(saved, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
-        using AdamW loadedOptimizer = ParameterGroups.Create(loaded, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        using AdamWOptimizer savedOptimizer = ParameterGroups.Create(saved, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        using AdamWOptimizer loadedOptimizer = ParameterGroups.Create(loaded, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
         TrainingCheckpoint.Save(path, State(5), saved, savedOptimizer);
 
         TrainingCheckpoint.Load(path, loaded, loadedOptimizer);
@@ -72,7 +72,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         string path = Path.Combine(_folder, "weights.bin");
         File.WriteAllBytes(path, new byte[64]);
         using var model = new ToyClip(seed: 1);
-        using AdamW optimizer = ParameterGroups.Create(model, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
+        using AdamWOptimizer optimizer = ParameterGroups.Create(model, FineTuningMode.Full).CreateOptimizer(new TrainingOptions());
 
         InvalidDataException error = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(path, model, optimizer));
 
