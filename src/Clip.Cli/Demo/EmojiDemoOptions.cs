@@ -86,7 +86,7 @@ public sealed record EmojiDemoOptions
         }
         : new ImageAugmentationOptions { MinScale = CropMinScale, HorizontalFlipProbability = 0 };
 
-    // Smallest crop as a share of the image area, the trainer's default; no flips, since captions may say left or right.
+    // Smallest crop as a share of the image area, the trainer's default. There are no flips, because captions may say left or right.
     private const double CropMinScale = 0.9;
 
     // torchvision-style colour jitter strengths commonly used against colour shifts (SimCLR uses 0.4 and 0.1).

@@ -262,8 +262,8 @@ public sealed partial class ClipTrainer
 
         /// <summary>
         /// Cuts the padding columns that no row of the batch uses, so the text tower only runs over the longest
-        /// caption. Under the causal mask a position sees only earlier ones, so the end-of-text features, and every
-        /// gradient, are the same as over the full context; short captions then cost a fraction of the full width.
+        /// caption. Under the causal mask a position sees only earlier ones, so the end-of-text features and every
+        /// gradient are the same as over the full context. Short captions then cost a fraction of the full width.
         /// </summary>
         private static Tensor TrimPadding(Tensor tokens)
         {
@@ -272,7 +272,12 @@ public sealed partial class ClipTrainer
             long length = tokens.shape[1];
             Tensor positions = arange(1, length + 1, dtype: ScalarType.Int64, device: tokens.device); // [L]: 1-based column numbers
             long used = tokens.ne(PaddingId).mul(positions).max().item<long>(); // [B, L] -> last used column, 1-based
-            return used >= length || used == 0 ? tokens : tokens.narrow(1, 0, used); // [B, L] -> [B, used]
+            if (used >= length || used == 0)
+            {
+                return tokens;
+            }
+
+            return tokens.narrow(1, 0, used); // [B, L] -> [B, used]
         }
 
         private double DataWaitFraction(DataPipeline pipeline) =>
