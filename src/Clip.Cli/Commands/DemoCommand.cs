@@ -38,13 +38,14 @@ public static class DemoCommand
             DefaultValueFactory = _ => EmojiDemoOptions.DefaultTrainingTimeLimit.TotalMinutes,
         };
         var maxBaseEmoji = new Option<int?>("--max-base-emoji") { Description = "Use only this many base emoji, for a quick trial." };
+        var styleAugmentation = new Option<bool>("--style-augmentation") { Description = "Add colour jitter and random greyscale to the training images, against the style shift." };
         var npm = new Option<string?>("--npm") { Description = "The npm executable to run (default: npm from PATH)." };
 
         var command = new Command(
             "emoji",
             "Train a small CLIP on Google-style emoji of seen labels, then classify seen and unseen emoji in both styles zero-shot and write a report.")
         {
-            output, data, cache, steps, batchSize, learningRate, timeLimit, maxBaseEmoji, npm,
+            output, data, cache, steps, batchSize, learningRate, timeLimit, maxBaseEmoji, styleAugmentation, npm,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -57,6 +58,7 @@ public static class DemoCommand
                 LearningRate = context.Get(learningRate),
                 Seed = context.Seed ?? 0,
                 MaxBaseEmoji = context.Get(maxBaseEmoji),
+                StyleAugmentation = context.Get(styleAugmentation),
                 TrainingTimeLimit = context.Get(timeLimit) switch
                 {
                     0 => null,

@@ -1,14 +1,17 @@
 using System.CommandLine;
 using Clip.Cli.Inference;
 using Clip.Cli.Output;
+using Clip.ZeroShot;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace Clip.Cli.Commands;
 
 /// <summary><c>clip zero-shot</c>: classifies images among text labels.</summary>
 public static class ZeroShotCommand
 {
+    /// <summary>The template of a single-prompt classifier, as in CLIP's zero-shot evaluation.</summary>
+    public const string DefaultTemplate = "a photo of a {}.";
+
     /// <summary>Builds the command.</summary>
     /// <param name="options">The common options.</param>
     /// <param name="console">Standard output.</param>
@@ -24,7 +27,7 @@ public static class ZeroShotCommand
         };
         var templates = new Option<string[]>("--template", "-t")
         {
-            Description = $"Prompt template with {{}} where the label goes; repeat for an ensemble. Default: \"{ZeroShotHead.DefaultTemplate}\"",
+            Description = $"Prompt template with {{}} where the label goes; repeat for an ensemble. Default: \"{DefaultTemplate}\"",
         };
         var topK = new Option<int>("--top", "-k") { Description = "Number of best labels to show per image.", DefaultValueFactory = _ => 5 };
         topK.Validators.Add(result =>
@@ -49,19 +52,15 @@ public static class ZeroShotCommand
             }
 
             using LoadedModel loaded = LoadedModel.Load(context.Get(model)!, TorchSettings.Apply(context));
-            string[] prompts = context.Get(templates) is { Length: > 0 } given ? given : [ZeroShotHead.DefaultTemplate];
-            using ZeroShotHead head = ZeroShotHead.Create(loaded, context.Get(labels)!, prompts);
-            using var scope = NewDisposeScope();
-            Tensor probabilities = head.Probabilities(loaded.EncodeImages(imagePaths));
-            int k = Math.Min(context.Get(topK), head.Labels.Count);
-            var (values, indices) = probabilities.topk(k, dim: 1);
-            float[] topValues = values.data<float>().ToArray();
-            long[] topIndices = indices.data<long>().ToArray();
-
+            string[] prompts = context.Get(templates) is { Length: > 0 } given ? given : [DefaultTemplate];
+            int k = Math.Min(context.Get(topK), context.Get(labels)!.Length);
+            using var classifier = new ZeroShotClassifier(
+                loaded.Model, loaded.Tokenizer, context.Get(labels)!, prompts, new ZeroShotOptions { TopK = Math.Max(1, k) }, loaded.Preprocessor);
+            IReadOnlyList<ZeroShotPrediction> predictions = classifier.Classify(imagePaths);
             var results = imagePaths.Select((path, row) => new
             {
                 image = path,
-                predictions = Enumerable.Range(0, k).Select(rank => new { label = head.Labels[(int)topIndices[(row * k) + rank]], probability = topValues[(row * k) + rank] }).ToArray(),
+                predictions = predictions[row].TopLabels.Select(label => new { label = label.Label, probability = label.Probability }).ToArray(),
             }).ToArray();
 
             if (context.Json)

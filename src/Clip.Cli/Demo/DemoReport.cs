@@ -104,7 +104,7 @@ public static class DemoReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Model: {result.Options.Model}, {result.ParameterCount:N0} parameters, trained from random initialisation.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Data: {result.TrainingImages} Google-style images of the seen emoji; each draw captions an image with its label, its label and up to three tags, or its label, group and subgroup, at random.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Training: {result.Training.Steps} steps of {result.Options.BatchSize} pairs, AdamW at a peak learning rate of {result.Options.LearningRate:G3} with warm-up and cosine decay, seed {result.Options.Seed}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Training: {result.Training.Steps} steps of {result.Options.BatchSize} pairs, AdamW at a peak learning rate of {result.Options.LearningRate:G3} with warm-up and cosine decay, seed {result.Options.Seed}; augmentation: {(result.Options.StyleAugmentation ? "random crop of 90 to 100 % of the area, colour jitter and 10 % greyscale" : "random crop of 90 to 100 % of the area")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Time: data {result.DataPreparation.TotalSeconds:F0} s, training {result.Training.Elapsed.TotalSeconds:F0} s ({result.Training.DataWaitFraction:P0} waiting for data), evaluation {result.Evaluation.TotalSeconds:F0} s.");
         if (result.Training.StopReason == TrainingStopReason.Cancelled)
         {

@@ -115,6 +115,7 @@ public sealed class EmojiDemo
                 WarmupSteps = (int)Math.Round(Options.Steps * WarmupShare),
                 Seed = Options.Seed,
                 MetricsPath = Path.Combine(Options.OutputDirectory, DemoReport.MetricsFileName),
+                Augmentation = Options.Augmentation(),
             };
             File.Delete(options.MetricsPath);
             using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,3 +1,4 @@
+using Clip.Imaging.Augmentation;
 using Clip.Modeling;
 using Clip.Text;
 
@@ -64,6 +65,36 @@ public sealed record EmojiDemoOptions
 
     /// <summary>Number of unseen, other-style example images drawn in the grid picture.</summary>
     public int ExampleCount { get; init; } = 24;
+
+    /// <summary>
+    /// Whether training images also get colour jitter and random greyscale, against the shift to a drawing style
+    /// with other colours. Off by default: it erases skin tone, which many labels name.
+    /// </summary>
+    public bool StyleAugmentation { get; init; }
+
+    /// <summary>The training augmentation: the trainer's default crop, plus colour changes when <see cref="StyleAugmentation"/> is set.</summary>
+    public ImageAugmentationOptions Augmentation() => StyleAugmentation
+        ? new ImageAugmentationOptions
+        {
+            MinScale = CropMinScale,
+            HorizontalFlipProbability = 0,
+            Brightness = ColourJitter,
+            Contrast = ColourJitter,
+            Saturation = ColourJitter,
+            Hue = HueJitter,
+            GrayscaleProbability = GrayscaleProbability,
+        }
+        : new ImageAugmentationOptions { MinScale = CropMinScale, HorizontalFlipProbability = 0 };
+
+    // Smallest crop as a share of the image area, the trainer's default. There are no flips, because captions may say left or right.
+    private const double CropMinScale = 0.9;
+
+    // torchvision-style colour jitter strengths commonly used against colour shifts (SimCLR uses 0.4 and 0.1).
+    private const double ColourJitter = 0.4;
+    private const double HueJitter = 0.1;
+
+    // Share of images turned grey.
+    private const double GrayscaleProbability = 0.1;
 
     /// <summary>The architecture trained from scratch.</summary>
     public ClipConfig Model { get; init; } = DefaultModel();

@@ -1,5 +1,6 @@
 using Clip.Cli.Emoji;
 using Clip.Cli.Inference;
+using Clip.ZeroShot;
 using static TorchSharp.torch;
 
 namespace Clip.Cli.Demo;
@@ -105,11 +106,11 @@ public static class EmojiEvaluation
         return new ZeroShotScore(name, description, images.Count, classes.Length, top1, top5, ensembleTop1, ensembleTop5);
     }
 
-    private static (double Top1, double Top5, Tensor TopIndices) Accuracy(ZeroShotHead head, Tensor imageEmbeddings, long[] targets)
+    private static (double Top1, double Top5, Tensor TopIndices) Accuracy(ZeroShotClassifier head, Tensor imageEmbeddings, long[] targets)
     {
-        Tensor probabilities = head.Probabilities(imageEmbeddings);
-        int k = Math.Min(TopK, head.Labels.Count);
-        Tensor topIndices = probabilities.topk(k, dim: 1).indexes; // [N, C] -> [N, k]
+        Tensor logits = imageEmbeddings.mm(head.ClassWeights.t()).mul(head.Options.LogitScale); // [N, E] x [E, C] -> [N, C]
+        int k = Math.Min(TopK, head.ClassNames.Count);
+        Tensor topIndices = logits.topk(k, dim: 1).indexes; // [N, C] -> [N, k]
         Tensor expected = tensor(targets).unsqueeze(1); // [N] -> [N, 1]
         Tensor hits = topIndices.eq(expected); // [N, k]
         double top1 = hits.select(1, 0).to_type(ScalarType.Float64).mean().item<double>();
@@ -119,21 +120,20 @@ public static class EmojiEvaluation
 }
 
 /// <summary>
-/// Zero-shot heads that share work: each (class list, template) pair is encoded once, because E1/E2 and E3/E4
-/// share their labels and the single template is also part of the ensemble.
+/// The library's zero-shot classifiers, one per (class list, template set), built once: E1 and E2 share their
+/// labels, and so do E3 and E4.
 /// </summary>
 internal sealed class HeadCache(LoadedModel model) : IDisposable
 {
-    private readonly Dictionary<(string[] Classes, string Template), Tensor> _embeddings = new();
-    private readonly Dictionary<(string[] Classes, IReadOnlyList<string> Templates), ZeroShotHead> _heads = new();
+    private readonly Dictionary<(string[] Classes, IReadOnlyList<string> Templates), ZeroShotClassifier> _heads = new();
 
     public LoadedModel Model { get; } = model;
 
-    public ZeroShotHead Get(string[] classes, IReadOnlyList<string> templates)
+    public ZeroShotClassifier Get(string[] classes, IReadOnlyList<string> templates)
     {
-        if (!_heads.TryGetValue((classes, templates), out ZeroShotHead? head))
+        if (!_heads.TryGetValue((classes, templates), out ZeroShotClassifier? head))
         {
-            head = ZeroShotHead.FromTemplateEmbeddings(templates.Select(template => Embed(classes, template)).ToList(), classes);
+            head = new ZeroShotClassifier(Model.Model, Model.Tokenizer, classes, templates, preprocessor: Model.Preprocessor);
             _heads[(classes, templates)] = head;
         }
 
@@ -142,28 +142,10 @@ internal sealed class HeadCache(LoadedModel model) : IDisposable
 
     public void Dispose()
     {
-        foreach (ZeroShotHead head in _heads.Values)
+        foreach (ZeroShotClassifier head in _heads.Values)
         {
             head.Dispose();
         }
-
-        foreach (Tensor embeddings in _embeddings.Values)
-        {
-            embeddings.Dispose();
-        }
-    }
-
-    /// <summary>Returns the normalised embeddings [C, E] of one template filled with every class.</summary>
-    private Tensor Embed(string[] classes, string template)
-    {
-        if (!_embeddings.TryGetValue((classes, template), out Tensor? embeddings))
-        {
-            embeddings = Model.EncodeTexts(classes.Select(label => template.Replace("{}", label, StringComparison.Ordinal)).ToList());
-            embeddings.DetachFromDisposeScope();
-            _embeddings[(classes, template)] = embeddings;
-        }
-
-        return embeddings;
     }
 }
 

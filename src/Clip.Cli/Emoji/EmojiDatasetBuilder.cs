@@ -104,13 +104,26 @@ public sealed class EmojiDatasetBuilder
             return destination;
         }
 
+        // Extract into a private folder and move it into place, so that an interrupted or concurrent extraction
+        // never leaves a stamped folder with files missing.
+        string staging = $"{destination}.{Guid.NewGuid():N}.partial";
+        TarballExtractor.Extract(package.TarballPath, staging, IsNeeded);
+        File.WriteAllText(Path.Combine(staging, StampFileName), package.Integrity + Environment.NewLine);
         if (Directory.Exists(destination))
         {
             Directory.Delete(destination, recursive: true);
         }
 
-        TarballExtractor.Extract(package.TarballPath, destination, IsNeeded);
-        File.WriteAllText(stamp, package.Integrity + Environment.NewLine);
+        try
+        {
+            Directory.Move(staging, destination);
+        }
+        catch (IOException) when (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == package.Integrity)
+        {
+            // Another process put a complete extraction in place first.
+            Directory.Delete(staging, recursive: true);
+        }
+
         return destination;
     }
 

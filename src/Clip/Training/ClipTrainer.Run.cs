@@ -120,7 +120,7 @@ public sealed partial class ClipTrainer
             }
 
             optimizer.ZeroGrad();
-            Tensor tokens = _trainer._tokenize(batch.Captions);
+            Tensor tokens = TrimPadding(_trainer._tokenize(batch.Captions));
             double loss = GradientCache.Accumulate(Model.Module, Model.EncodeImage, Model.EncodeText, Model.LogitScale, batch.Pixels, tokens, _options.GradientCacheChunkSize);
             int stepNumber = _step + 1;
             if (!double.IsFinite(loss))
@@ -260,6 +260,26 @@ public sealed partial class ClipTrainer
                 _options.MaxGradientNorm?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off",
                 _options.GradientCacheChunkSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off (whole batch)",
                 _options.Seed, _options.DataWorkers);
+        }
+
+        /// <summary>
+        /// Cuts the padding columns that no row of the batch uses, so the text tower only runs over the longest
+        /// caption. Under the causal mask a position sees only earlier ones, so the end-of-text features and every
+        /// gradient are the same as over the full context. Short captions then cost a fraction of the full width.
+        /// </summary>
+        private static Tensor TrimPadding(Tensor tokens)
+        {
+            // The tokenizer pads each row with id 0 after its end-of-text token.
+            const long PaddingId = 0;
+            long length = tokens.shape[1];
+            Tensor positions = arange(1, length + 1, dtype: ScalarType.Int64, device: tokens.device); // [L]: 1-based column numbers
+            long used = tokens.ne(PaddingId).mul(positions).max().item<long>(); // [B, L] -> last used column, 1-based
+            if (used >= length || used == 0)
+            {
+                return tokens;
+            }
+
+            return tokens.narrow(1, 0, used); // [B, L] -> [B, used]
         }
 
         private double DataWaitFraction(DataPipeline pipeline) =>

@@ -28,6 +28,16 @@ public sealed class TrainEvalCommandTests
         (int retrievalExit, string retrievalOutput, string retrievalError) = await CliRunner.RunAsync("eval", "--model", model, "--data", csv, "--task", "Retrieval", "--json");
         Assert.True(retrievalExit == 0, retrievalError);
         Assert.Equal(1.0, JsonDocument.Parse(retrievalOutput).RootElement.GetProperty("metrics").GetProperty("image-to-text R@10").GetDouble());
+
+        (int probeExit, string probeOutput, string probeError) = await CliRunner.RunAsync("eval", "--model", model, "--data", csv, "--task", "LinearProbe", "--test-data", csv, "--json");
+        Assert.True(probeExit == 0, probeError);
+        JsonElement probeMetrics = JsonDocument.Parse(probeOutput).RootElement.GetProperty("metrics");
+        Assert.Equal(0.5, probeMetrics.GetProperty("chance top-1").GetDouble());
+        Assert.InRange(probeMetrics.GetProperty("top-1").GetDouble(), 0, 1);
+
+        (int noTestExit, _, string noTestError) = await CliRunner.RunAsync("eval", "--model", model, "--data", csv, "--task", "LinearProbe");
+        Assert.Equal(CliException.UsageExitCode, noTestExit);
+        Assert.Contains("--test-data", noTestError);
     }
 
     [Fact]

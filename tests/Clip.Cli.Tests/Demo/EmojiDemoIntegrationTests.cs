@@ -1,4 +1,5 @@
 using Clip.Cli.Demo;
+using Clip.Cli.Tests.Emoji;
 using Clip.Modeling;
 using Xunit;
 using Xunit.Abstractions;
@@ -9,6 +10,7 @@ namespace Clip.Cli.Tests.Demo;
 /// Runs the whole emoji demo on a small subset of the real data (npm packages cached in the repository's
 /// ignored <c>.cache/npm</c>) with a tiny model and a few dozen steps.
 /// </summary>
+[Collection(EmojiCacheCollection.Name)]
 public sealed class EmojiDemoIntegrationTests
 {
     /// <summary>Base emoji kept: with skin tones about 250 Google-style seen images.</summary>

@@ -7,6 +7,7 @@ namespace Clip.Cli.Tests.Emoji;
 /// Builds the dataset from the real npm packages (downloaded once into the repository's ignored
 /// <c>.cache/npm</c> folder, so this needs npm and the registry on the first run).
 /// </summary>
+[Collection(EmojiCacheCollection.Name)]
 public sealed class RealEmojiDataTests
 {
     /// <summary>Images per style in emoji-datasource 16.0.0 (its 64-pixel folder).</summary>
