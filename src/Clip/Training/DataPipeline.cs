@@ -256,7 +256,13 @@ internal sealed class DataPipeline : IDisposable
                 }
             }
 
-            return (_preprocess(image, random), caption, null);
+            // Worker threads have no dispose scope of their own, so intermediates of a user's
+            // preprocessing callback would otherwise wait for the finalizer.
+            using (NewDisposeScope())
+            {
+                Tensor pixels = _preprocess(image, random);
+                return (pixels.MoveToOuterDisposeScope(), caption, null);
+            }
         }
         catch (Exception exception) when (exception is Clip.Imaging.InvalidImageException or IOException or UnknownImageFormatException or InvalidImageContentException or UnauthorizedAccessException or NotSupportedException)
         {
