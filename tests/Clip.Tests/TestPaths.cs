@@ -5,7 +5,7 @@ namespace Clip.Tests;
 /// <summary>Locations of the repository and of the reference fixtures used by the tests.</summary>
 internal static class TestPaths
 {
-    /// <summary>The repository root: the nearest folder above the test binaries that holds Clip.sln.</summary>
+    /// <summary>The repository root: the nearest folder above the test binaries that contains Clip.sln.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>
@@ -45,7 +45,7 @@ internal static class TestPaths
 }
 
 /// <summary>
-/// Tests that read TorchSharp's live-tensor statistics or measure process memory; they must not run
+/// Tests that read TorchSharp's live-tensor statistics or measure process memory. They must not run
 /// beside other tests, because dispose scopes and memory are shared across the process.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

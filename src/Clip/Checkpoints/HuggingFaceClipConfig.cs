@@ -91,7 +91,7 @@ public sealed record HuggingFaceClipConfig
     /// <summary>Reads and validates a <c>config.json</c>.</summary>
     /// <param name="path">Path of the file.</param>
     /// <returns>The configuration.</returns>
-    /// <exception cref="CheckpointFormatException">The file is not valid JSON, not a CLIP config, or asks for an unsupported setting.</exception>
+    /// <exception cref="CheckpointFormatException">The file is not valid JSON, not a CLIP config, or requests an unsupported setting.</exception>
     public static HuggingFaceClipConfig Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
