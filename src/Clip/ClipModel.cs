@@ -40,25 +40,25 @@ public sealed partial class ClipModel : nn.Module<Tensor, Tensor, (Tensor Logits
     private readonly CausalMaskCache _causalMasks;
 
     /// <summary>Text positional embeddings [C, D].</summary>
-    public Parameter positional_embedding;
+    internal Parameter positional_embedding;
 
     /// <summary>Text projection [D, E], applied as <c>x @ text_projection</c>.</summary>
-    public Parameter text_projection;
+    internal Parameter text_projection;
 
     /// <summary>Log of the multiplier applied to cosine similarities, a 0-dim parameter.</summary>
-    public Parameter logit_scale;
+    internal Parameter logit_scale;
 
     /// <summary>The image encoder: a <see cref="VisionTransformer"/> or a <see cref="ModifiedResNet"/>.</summary>
-    public nn.Module<Tensor, Tensor> visual;
+    internal nn.Module<Tensor, Tensor> visual;
 
     /// <summary>The text transformer, run with a causal mask.</summary>
-    public Modeling.Transformer transformer;
+    internal Modeling.Transformer transformer;
 
     /// <summary>Token embedding [V, D].</summary>
-    public Embedding token_embedding;
+    internal Embedding token_embedding;
 
     /// <summary>Final text norm.</summary>
-    public Modeling.LayerNorm ln_final;
+    internal Modeling.LayerNorm ln_final;
 
     private ClipModel(ClipConfig config, Device? device)
         : base(nameof(ClipModel))
@@ -89,6 +89,25 @@ public sealed partial class ClipModel : nn.Module<Tensor, Tensor, (Tensor Logits
 
     /// <summary>The floating-point dtype of the parameters.</summary>
     public ScalarType DType => logit_scale.dtype;
+
+    /// <summary>
+    /// The image encoder: a Vision Transformer or a modified ResNet, depending on <see cref="Config"/>. Its
+    /// parameters are the ones under the <c>visual.</c> prefix of the state dict; use it to count or freeze them.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> ImageEncoder => visual;
+
+    /// <summary>
+    /// The multiplier applied to cosine similarities to form logits, exp(logit_scale): 1 / 0.07 (about 14.3)
+    /// at initialisation and 100 in the published models.
+    /// </summary>
+    public double LogitScale
+    {
+        get
+        {
+            using var scope = NewDisposeScope();
+            return logit_scale.detach().to(ScalarType.Float64).exp().item<double>();
+        }
+    }
 
     /// <summary>Creates a model with freshly initialised weights, in training mode as a new module is.</summary>
     /// <param name="config">The architecture.</param>

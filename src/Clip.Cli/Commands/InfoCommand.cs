@@ -61,7 +61,7 @@ public static class InfoCommand
                 : $"modified ResNet, {vision.ImageResolution} px, width {vision.Width}, stages ({string.Join(", ", vision.Layers)}), {vision.Heads} heads";
             TextConfig text = config.Text;
             long parameters = loaded.Model.parameters().Sum(parameter => parameter.numel());
-            long visionParameters = loaded.Model.visual.parameters().Sum(parameter => parameter.numel());
+            long visionParameters = loaded.Model.ImageEncoder.parameters().Sum(parameter => parameter.numel());
             return new ModelSummary(
                 loaded.Path,
                 visionText,
@@ -70,7 +70,7 @@ public static class InfoCommand
                 parameters,
                 visionParameters,
                 $"OpenAI byte-level BPE, {text.VocabSize:N0} tokens, rows of {text.ContextLength}",
-                Math.Exp(loaded.Model.logit_scale.item<float>()));
+                loaded.Model.LogitScale);
         }
     }
 }

@@ -18,19 +18,19 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
     private readonly int _heads;
 
     /// <summary>Positional embeddings [S + 1, C], the mean token first.</summary>
-    public Parameter positional_embedding;
+    internal Parameter positional_embedding;
 
     /// <summary>Key projection.</summary>
-    public Linear k_proj;
+    internal Linear k_proj;
 
     /// <summary>Query projection.</summary>
-    public Linear q_proj;
+    internal Linear q_proj;
 
     /// <summary>Value projection.</summary>
-    public Linear v_proj;
+    internal Linear v_proj;
 
     /// <summary>Output projection to the joint embedding.</summary>
-    public Linear c_proj;
+    internal Linear c_proj;
 
     /// <summary>Creates the pool.</summary>
     /// <param name="spatialDim">Side of the input feature map.</param>

@@ -18,37 +18,37 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public const int Expansion = 4;
 
     /// <summary>1x1 reduction.</summary>
-    public Conv2d conv1;
+    internal Conv2d conv1;
 
     /// <summary>Norm after conv1.</summary>
-    public BatchNorm2d bn1;
+    internal BatchNorm2d bn1;
 
     /// <summary>Activation after bn1.</summary>
-    public ReLU relu1;
+    internal ReLU relu1;
 
     /// <summary>3x3 convolution.</summary>
-    public Conv2d conv2;
+    internal Conv2d conv2;
 
     /// <summary>Norm after conv2.</summary>
-    public BatchNorm2d bn2;
+    internal BatchNorm2d bn2;
 
     /// <summary>Activation after bn2.</summary>
-    public ReLU relu2;
+    internal ReLU relu2;
 
     /// <summary>Average pool of the stride (identity when the stride is 1).</summary>
-    public nn.Module<Tensor, Tensor> avgpool;
+    internal nn.Module<Tensor, Tensor> avgpool;
 
     /// <summary>1x1 expansion.</summary>
-    public Conv2d conv3;
+    internal Conv2d conv3;
 
     /// <summary>Norm after conv3; the reference initialises its weight to zero.</summary>
-    public BatchNorm2d bn3;
+    internal BatchNorm2d bn3;
 
     /// <summary>Activation after the residual sum.</summary>
-    public ReLU relu3;
+    internal ReLU relu3;
 
     /// <summary>Shortcut projection, or null when the input already has the output shape.</summary>
-    public Sequential? downsample;
+    internal Sequential? downsample;
 
     /// <summary>Creates a block.</summary>
     /// <param name="inplanes">Input channels.</param>

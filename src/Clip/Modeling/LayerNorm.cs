@@ -21,10 +21,10 @@ public sealed class LayerNorm : nn.Module<Tensor, Tensor>
     private readonly double _epsilon;
 
     /// <summary>Gain, initialised to ones.</summary>
-    public Parameter weight;
+    internal Parameter weight;
 
     /// <summary>Bias, initialised to zeros.</summary>
-    public Parameter bias;
+    internal Parameter bias;
 
     /// <summary>Creates a layer norm over a last dimension of the given width.</summary>
     /// <param name="width">Size of the normalised dimension.</param>

@@ -15,49 +15,49 @@ namespace Clip.Modeling;
 public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
 {
     /// <summary>Stem convolution 3 to W/2, 3x3, stride 2.</summary>
-    public Conv2d conv1;
+    internal Conv2d conv1;
 
     /// <summary>Stem norm 1.</summary>
-    public BatchNorm2d bn1;
+    internal BatchNorm2d bn1;
 
     /// <summary>Stem activation 1.</summary>
-    public ReLU relu1;
+    internal ReLU relu1;
 
     /// <summary>Stem convolution W/2 to W/2, 3x3.</summary>
-    public Conv2d conv2;
+    internal Conv2d conv2;
 
     /// <summary>Stem norm 2.</summary>
-    public BatchNorm2d bn2;
+    internal BatchNorm2d bn2;
 
     /// <summary>Stem activation 2.</summary>
-    public ReLU relu2;
+    internal ReLU relu2;
 
     /// <summary>Stem convolution W/2 to W, 3x3.</summary>
-    public Conv2d conv3;
+    internal Conv2d conv3;
 
     /// <summary>Stem norm 3.</summary>
-    public BatchNorm2d bn3;
+    internal BatchNorm2d bn3;
 
     /// <summary>Stem activation 3.</summary>
-    public ReLU relu3;
+    internal ReLU relu3;
 
     /// <summary>Stem 2x2 average pool.</summary>
-    public AvgPool2d avgpool;
+    internal AvgPool2d avgpool;
 
     /// <summary>Stage 1, W planes.</summary>
-    public Sequential layer1;
+    internal Sequential layer1;
 
     /// <summary>Stage 2, 2W planes, stride 2.</summary>
-    public Sequential layer2;
+    internal Sequential layer2;
 
     /// <summary>Stage 3, 4W planes, stride 2.</summary>
-    public Sequential layer3;
+    internal Sequential layer3;
 
     /// <summary>Stage 4, 8W planes, stride 2.</summary>
-    public Sequential layer4;
+    internal Sequential layer4;
 
     /// <summary>Attention pooling to the joint embedding.</summary>
-    public AttentionPool2d attnpool;
+    internal AttentionPool2d attnpool;
 
     private const int StemPool = 2;
     private const int StageStride = 2;

@@ -18,13 +18,13 @@ public sealed class MultiheadSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly int _heads;
 
     /// <summary>Packed q, k, v projection weight [3D, D].</summary>
-    public Parameter in_proj_weight;
+    internal Parameter in_proj_weight;
 
     /// <summary>Packed q, k, v projection bias [3D].</summary>
-    public Parameter in_proj_bias;
+    internal Parameter in_proj_bias;
 
     /// <summary>Output projection D to D.</summary>
-    public Linear out_proj;
+    internal Linear out_proj;
 
     /// <summary>Creates the attention layer with PyTorch's default initialisation.</summary>
     /// <param name="width">Model width D.</param>

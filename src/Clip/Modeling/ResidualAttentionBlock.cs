@@ -15,16 +15,16 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor?, Tensor>
     public const int MlpRatio = 4;
 
     /// <summary>Self-attention.</summary>
-    public MultiheadSelfAttention attn;
+    internal MultiheadSelfAttention attn;
 
     /// <summary>Norm before attention.</summary>
-    public LayerNorm ln_1;
+    internal LayerNorm ln_1;
 
     /// <summary>The MLP: c_fc, gelu, c_proj.</summary>
-    public Sequential mlp;
+    internal Sequential mlp;
 
     /// <summary>Norm before the MLP.</summary>
-    public LayerNorm ln_2;
+    internal LayerNorm ln_2;
 
     /// <summary>Creates a block.</summary>
     /// <param name="width">Model width D.</param>

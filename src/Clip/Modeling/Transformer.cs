@@ -8,7 +8,7 @@ namespace Clip.Modeling;
 public sealed class Transformer : nn.Module<Tensor, Tensor?, Tensor>
 {
     /// <summary>The blocks, applied in order.</summary>
-    public ModuleList<ResidualAttentionBlock> resblocks;
+    internal ModuleList<ResidualAttentionBlock> resblocks;
 
     /// <summary>Creates the stack.</summary>
     /// <param name="width">Model width D.</param>

@@ -16,25 +16,25 @@ namespace Clip.Modeling;
 public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
 {
     /// <summary>Learned class token [W].</summary>
-    public Parameter class_embedding;
+    internal Parameter class_embedding;
 
     /// <summary>Positional embeddings [N, W], class token first.</summary>
-    public Parameter positional_embedding;
+    internal Parameter positional_embedding;
 
     /// <summary>Projection to the joint embedding [W, E], applied as <c>x @ proj</c>.</summary>
-    public Parameter proj;
+    internal Parameter proj;
 
     /// <summary>Patch embedding: a convolution without bias, kernel = stride = P.</summary>
-    public Conv2d conv1;
+    internal Conv2d conv1;
 
     /// <summary>Norm applied to the token sequence before the blocks.</summary>
-    public LayerNorm ln_pre;
+    internal LayerNorm ln_pre;
 
     /// <summary>The residual attention blocks.</summary>
-    public Transformer transformer;
+    internal Transformer transformer;
 
     /// <summary>Norm applied to the class token after the blocks.</summary>
-    public LayerNorm ln_post;
+    internal LayerNorm ln_post;
 
     /// <summary>Creates the encoder with the reference initialisation.</summary>
     /// <param name="config">A Vision Transformer configuration.</param>

@@ -36,6 +36,20 @@ public sealed class PublicApiTests
         Assert.True(approved == actual, DescribeDifference(assemblyName, approvedPath, approved, actual));
     }
 
+    [Theory]
+    [MemberData(nameof(ShippedAssemblies))]
+    public void PublicApi_HasNoPublicMutableFields(string assemblyName)
+    {
+        // Constants are fine; anything else a caller could reassign belongs behind a property.
+        string[] fields = Assembly.Load(assemblyName).GetExportedTypes()
+            .SelectMany(type => type.GetFields(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(field => !field.IsLiteral && !(field.IsInitOnly && field.IsStatic) && !type.IsEnum)
+                .Select(field => $"{type.FullName}.{field.Name}"))
+            .ToArray();
+
+        Assert.True(fields.Length == 0, $"{assemblyName} exposes public fields: {string.Join(", ", fields)}. Make them internal or wrap them in properties.");
+    }
+
     private static string GenerateListing(Assembly assembly)
     {
         var options = new ApiGeneratorOptions

@@ -44,6 +44,27 @@ public sealed class ClipModelTests
     }
 
     [Fact]
+    public void LogitScale_NewModel_IsInverseInitialTemperature()
+    {
+        using var model = ClipModel.Create(ClipPresets.Get(ClipPresets.VitTiny));
+
+        Assert.Equal(1.0 / ClipModel.InitialTemperature, model.LogitScale, precision: 5);
+    }
+
+    [Theory]
+    [MemberData(nameof(SmallPresets))]
+    public void ImageEncoder_HoldsExactlyTheVisualParameters(string preset)
+    {
+        using var model = ClipModel.Create(ClipPresets.Get(preset));
+
+        string[] visual = model.named_parameters().Select(p => p.name).Where(name => name.StartsWith("visual.", StringComparison.Ordinal)).Order().ToArray();
+        string[] encoder = model.ImageEncoder.named_parameters().Select(p => "visual." + p.name).Order().ToArray();
+
+        Assert.NotEmpty(encoder);
+        Assert.Equal(visual, encoder);
+    }
+
+    [Fact]
     public void EncodeImage_EvalMode_BuildsNoGraph()
     {
         using var scope = NewDisposeScope();
