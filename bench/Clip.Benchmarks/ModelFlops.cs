@@ -39,8 +39,8 @@ internal static class ModelFlops
     /// backward pass of a product costs two products (gradients of both operands), so a step is about three forward
     /// passes; the patch or stem convolution's input gradient is counted too, although pixels need none.
     /// </summary>
-    public static double TrainingStep(ClipConfig config, long batch) =>
-        3.0 * (EncodeImage(config, batch) + EncodeText(config, batch, config.Text.ContextLength));
+    public static double TrainingStep(ClipConfig config, long batch, long textLength) =>
+        3.0 * (EncodeImage(config, batch) + EncodeText(config, batch, textLength));
 
     /// <summary>Operations of one pre-norm block on N tokens of width W: the products of attention and of the MLP.</summary>
     public static double TransformerBlock(long tokens, long width) =>

@@ -118,9 +118,9 @@ internal sealed partial class ModuleProfileBenchmarks : IBenchmarkSuite
         }
 
         double median = Statistics.Median(steps);
-        double forwardFlops = ModelFlops.TrainingStep(config, batch) / 3;
+        double forwardFlops = ModelFlops.TrainingStep(config, batch, config.Text.ContextLength) / 3;
         double?[] flops = [forwardFlops, 2 * forwardFlops, null, null];
-        report(new BenchmarkResult("profile", $"{name}: whole step", "steps", 1, steps, ModelFlops.TrainingStep(config, batch)));
+        report(new BenchmarkResult("profile", $"{name}: whole step", "steps", 1, steps, ModelFlops.TrainingStep(config, batch, config.Text.ContextLength)));
         for (int p = 0; p < phases.Length; p++)
         {
             report(new BenchmarkResult("profile", $"{name}: {phases[p]}", "steps", 1, seconds[p], flops[p], $"{Statistics.Median(seconds[p]) / median:P0} of the step"));
@@ -183,7 +183,8 @@ internal sealed partial class ModuleProfileBenchmarks : IBenchmarkSuite
 
             double median = Statistics.Median(encodes);
             RooflinePrecision roofline = precision == InferencePrecision.Float32 ? RooflinePrecision.Float32 : RooflinePrecision.BFloat16;
-            foreach (var (key, seconds) in perRun.OrderByDescending(pair => Statistics.Median(pair.Value)))
+            // A module the encode never calls (the ViT's conv1 at its configured resolution) has no time to show.
+            foreach (var (key, seconds) in perRun.Where(pair => pair.Value.Any(value => value > 0)).OrderByDescending(pair => Statistics.Median(pair.Value)))
             {
                 double share = Statistics.Median(seconds) / median;
                 report(new BenchmarkResult("profile", $"{name}: {key}", "encodes", 1, seconds, GroupFlops(model.Config, key, batch, image), $"{share:P0} of the encode", roofline));

@@ -31,6 +31,7 @@ internal sealed class TrainingBenchmarks : IBenchmarkSuite
                 continue;
             }
 
+            long textLength = TrainingMeasurement.TextLength(tokenizer, batch * 2);
             int warmup = Math.Max(1, context.WarmupRepetitions);
             int timed = DefaultTimedSteps;
             TrainingMeasurement measurement = TrainingMeasurement.Run(config, tokenizer, batch, warmup + timed, collectEvery: 20);
@@ -41,8 +42,8 @@ internal sealed class TrainingBenchmarks : IBenchmarkSuite
                 "pairs",
                 batch,
                 seconds,
-                ModelFlops.TrainingStep(config, batch),
-                Note: $"peak RSS +{measurement.PeakResidentBytes / 1048576.0:F0} MiB, data wait {measurement.DataWaitFraction:P0}"));
+                ModelFlops.TrainingStep(config, batch, textLength),
+                Note: $"text {textLength} tokens, peak RSS +{measurement.PeakResidentBytes / 1048576.0:F0} MiB, data wait {measurement.DataWaitFraction:P0}"));
         }
     }
 }
@@ -148,6 +149,15 @@ internal sealed record TrainingMeasurement(IReadOnlyList<double> StepSeconds, lo
         return new TrainingMeasurement(stepSeconds, peak - baseline, result.DataWaitFraction, samples);
     }
 
+    /// <summary>
+    /// The token columns the text tower runs over: the trainer cuts each batch's padding, so a step costs the longest
+    /// caption's length (start and end tokens included), not the full context.
+    /// </summary>
+    public static long TextLength(ClipTokenizer tokenizer, int count) =>
+        Enumerable.Range(0, count).Max(index => tokenizer.TokenizeToRow(Caption(index)).Count(id => id != 0));
+
+    private static string Caption(int index) => $"a picture of item number {index}";
+
     /// <summary>Noise images with numbered captions, decoded from memory so that disk speed does not enter.</summary>
     private static TrainingDataset SyntheticData(int count, int resolution)
     {
@@ -155,7 +165,7 @@ internal sealed record TrainingMeasurement(IReadOnlyList<double> StepSeconds, lo
         for (int i = 0; i < count; i++)
         {
             int index = i;
-            examples.Add(TrainingExample.FromImage($"noise-{index}", () => Noise(index, resolution), [$"a picture of item number {index}"]));
+            examples.Add(TrainingExample.FromImage($"noise-{index}", () => Noise(index, resolution), [Caption(index)]));
         }
 
         return new TrainingDataset(examples);
