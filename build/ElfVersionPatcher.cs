@@ -308,10 +308,16 @@ namespace Clip.Build
         [Microsoft.Build.Framework.Required]
         public string Version { get; set; } = "";
 
+        /// <summary>
+        /// Patch even when this machine's libstdc++ has the version: set for published output, which runs on
+        /// other machines than the one that built it.
+        /// </summary>
+        public bool IgnoreHostLibrary { get; set; }
+
         /// <inheritdoc />
         public override bool Execute()
         {
-            if (ElfVersionPatcher.HostLibStdCxxProvides(Version))
+            if (!IgnoreHostLibrary && ElfVersionPatcher.HostLibStdCxxProvides(Version))
             {
                 Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, $"The host libstdc++ provides {Version}; native libraries are left unchanged.");
                 return true;
