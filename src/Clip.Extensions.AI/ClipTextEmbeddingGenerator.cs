@@ -114,7 +114,7 @@ public sealed class ClipTextEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             Tensor features = _model.EncodeText(tokens, _options.Normalize);  // [B, E]
 
             // Each row ends at its end-of-text token, the largest id of the vocabulary.
-            tokenCount += tokens.argmax(-1).add(1).sum().item<long>();
+            tokenCount += tokens.argmax(-1).sum().item<long>() + tokens.shape[0]; // each row counts its end position + 1
             EmbeddingBatches.AppendRows(features, result, _metadata.DefaultModelId, createdAt);
         }
 

@@ -176,7 +176,7 @@ public sealed partial class ClipModel : nn.Module<Tensor, Tensor, (Tensor Logits
         var imageFeatures = Normalize(EncodeImageCore(pixels));
         var textFeatures = Normalize(EncodeTextCore(tokens));
 
-        var scale = training ? logit_scale.clamp(max: Math.Log(MaxLogitScale)).exp() : logit_scale.exp();
+        var scale = training ? logit_scale.ClampMax(Math.Log(MaxLogitScale)).exp() : logit_scale.exp();
         var logitsPerImage = scale * imageFeatures.matmul(textFeatures.t()); // [B, E] x [E, B] -> [B, B]
         var logitsPerText = logitsPerImage.t();
         return (logitsPerImage.MoveToOuterDisposeScope(), logitsPerText.MoveToOuterDisposeScope());
@@ -202,7 +202,7 @@ public sealed partial class ClipModel : nn.Module<Tensor, Tensor, (Tensor Logits
     public void ClampLogitScale()
     {
         using var gradMode = no_grad();
-        logit_scale.clamp_(0.0, Math.Log(MaxLogitScale));
+        logit_scale.Clamp_(0.0, Math.Log(MaxLogitScale));
     }
 
     /// <summary>Returns the state dict in the reference order: each module's parameters, then its buffers, then its children.</summary>
@@ -286,13 +286,13 @@ public sealed partial class ClipModel : nn.Module<Tensor, Tensor, (Tensor Logits
         long batch = tokens.shape[0], length = tokens.shape[1];
 
         var x = token_embedding.call(tokens);                                  // [B, L, D]
-        x = x + positional_embedding[..(int)length].to(x.dtype);
+        x = x.Plus(positional_embedding[..(int)length].to(x.dtype));
         var mask = _causalMasks.Get(x.device, x.dtype)[..(int)length, ..(int)length]; // [L, L]
         x = transformer.call(x, mask);
         x = ln_final.call(x);
 
-        var endPositions = tokens.eq(Config.Text.EndOfTextTokenId).to(ScalarType.Int32).argmax(-1); // first occurrence, [B]
-        var rows = arange(batch, dtype: ScalarType.Int64, device: tokens.device);
+        var endPositions = tokens.EqScalar(Config.Text.EndOfTextTokenId).to(ScalarType.Int32).argmax(-1); // first occurrence, [B]
+        var rows = ScalarArguments.Range(0, batch, tokens.device);
         var pooled = x.index(new[] { TensorIndex.Tensor(rows), TensorIndex.Tensor(endPositions) }); // [B, D]
         return pooled.matmul(text_projection);                                 // [B, D] x [D, E] -> [B, E]
     }
@@ -344,7 +344,7 @@ public sealed partial class ClipModel : nn.Module<Tensor, Tensor, (Tensor Logits
             throw new ArgumentException($"Expected token ids in [0, {text.VocabSize - 1}], got values in [{min}, {max}].", name);
         }
 
-        var hasEnd = tokens.eq(text.EndOfTextTokenId).any(-1);
+        var hasEnd = tokens.EqScalar(text.EndOfTextTokenId).any(-1);
         if (!hasEnd.all().item<bool>())
         {
             long row = hasEnd.logical_not().to(ScalarType.Int32).argmax().item<long>();

@@ -172,7 +172,7 @@ public sealed class IdxDataset : ILabelledImageDataset
     {
         using var scope = NewDisposeScope();
         Tensor bytes = tensor(_pixels, [Count, Rows * Columns], ScalarType.Byte);
-        return bytes.to_type(ScalarType.Float32).div_(MaxPixelValue).MoveToOuterDisposeScope();
+        return bytes.to_type(ScalarType.Float32).DivScalar_(MaxPixelValue).MoveToOuterDisposeScope();
     }
 
     private static string FindFile(string folder, string name)

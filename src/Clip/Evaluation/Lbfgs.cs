@@ -72,7 +72,7 @@ internal static class Lbfgs
                 double nextValue = double.NaN;
                 for (int trial = 0; trial < MaxLineSearchSteps; trial++)
                 {
-                    Tensor candidate = x + (step * direction);
+                    Tensor candidate = x.AddScaled(direction, step);
                     (double candidateValue, Tensor candidateGradient) = objective(candidate);
                     if (candidateValue <= value + (ArmijoConstant * step * slope))
                     {
@@ -138,17 +138,17 @@ internal static class Lbfgs
         for (int i = pairs.Length - 1; i >= 0; i--)
         {
             alphas[i] = pairs[i].Rho * pairs[i].S.dot(q).item<double>();
-            q.add_(pairs[i].Y, -alphas[i]);
+            q.AddScaled_(pairs[i].Y, -alphas[i]);
         }
 
         // Initial inverse Hessian gamma * I, with gamma = s·y / y·y of the newest pair.
         (_, Tensor lastY, double lastRho) = pairs[^1];
         double gamma = 1.0 / (lastRho * lastY.dot(lastY).item<double>());
-        q.mul_(gamma);
+        q.MulScalar_(gamma);
         for (int i = 0; i < pairs.Length; i++)
         {
             double beta = pairs[i].Rho * pairs[i].Y.dot(q).item<double>();
-            q.add_(pairs[i].S, alphas[i] - beta);
+            q.AddScaled_(pairs[i].S, alphas[i] - beta);
         }
 
         return q;

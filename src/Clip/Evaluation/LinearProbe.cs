@@ -230,7 +230,7 @@ public static class LinearProbe
         Tensor x = features.detach().to(CPU).to_type(ScalarType.Float32);
         if (normalize)
         {
-            x = x.div(x.norm(1, keepdim: true).clamp_min(NormEpsilon)); // [N, D] / [N, 1]
+            x = x.div(x.norm(1, keepdim: true).ClampMin(NormEpsilon)); // [N, D] / [N, 1]
         }
 
         return x.contiguous().MoveToOuterDisposeScope();

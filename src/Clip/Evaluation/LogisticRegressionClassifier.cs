@@ -102,7 +102,7 @@ public sealed class LogisticRegressionClassifier : IDisposable
         if (warmStart is not null)
         {
             Tensor warmWeight = warmStart._weight.to_type(ScalarType.Float64);
-            Tensor warmBias = warmStart._bias.to_type(ScalarType.Float64).add(objective.Mean.unsqueeze(0).mm(warmWeight).squeeze(0)); // [1, D] @ [D, C] -> [C]
+            Tensor warmBias = warmStart._bias.to_type(ScalarType.Float64).Plus(objective.Mean.unsqueeze(0).mm(warmWeight).squeeze(0)); // [1, D] @ [D, C] -> [C]
             start = cat([warmWeight.flatten(), warmBias]);
         }
 
@@ -132,7 +132,7 @@ public sealed class LogisticRegressionClassifier : IDisposable
 
         using var scope = NewDisposeScope();
         Tensor x = features.detach().to(CPU).to_type(ScalarType.Float32);
-        return x.mm(_weight).add_(_bias).MoveToOuterDisposeScope(); // [N, D] @ [D, C] -> [N, C]
+        return x.mm(_weight).Plus_(_bias).MoveToOuterDisposeScope(); // [N, D] @ [D, C] -> [N, C]
     }
 
     /// <summary>Returns the most likely class of each row of <paramref name="features"/>.</summary>
@@ -190,15 +190,15 @@ public sealed class LogisticRegressionClassifier : IDisposable
             Tensor weight = parameters.narrow(0, 0, weightCount).view(_featureCount, _classCount); // [D, C]
             Tensor bias = parameters.narrow(0, weightCount, _classCount); // [C]
 
-            Tensor logits = _features.mm(weight.to_type(ScalarType.Float32)).to_type(ScalarType.Float64).add_(bias); // [N, D] @ [D, C] -> [N, C]
+            Tensor logits = _features.mm(weight.to_type(ScalarType.Float32)).to_type(ScalarType.Float64).Plus_(bias); // [N, D] @ [D, C] -> [N, C]
             Tensor logSumExp = logits.logsumexp(1); // [N]
             Tensor targetLogits = logits.gather(1, _targets).squeeze(1); // [N]
             double crossEntropy = logSumExp.sub(targetLogits).mean().item<double>();
-            double penalty = 0.5 * _l2Strength * weight.square().sum().item<double>();
+            double penalty = 0.5 * _l2Strength * weight.mul(weight).sum().item<double>();
 
             // d(mean cross-entropy)/d(logits) = (softmax - one-hot) / N.
-            Tensor residual = logits.softmax(1).scatter_add_(1, _targets, full(count, 1, -1.0, dtype: ScalarType.Float64)).div_(count); // [N, C]
-            Tensor weightGradient = _features.t().mm(residual.to_type(ScalarType.Float32)).to_type(ScalarType.Float64).add_(weight, _l2Strength); // [D, N] @ [N, C] -> [D, C]
+            Tensor residual = logits.softmax(1).scatter_add_(1, _targets, ScalarArguments.Full([count, 1], -1.0, ScalarType.Float64)).DivScalar_(count); // [N, C]
+            Tensor weightGradient = _features.t().mm(residual.to_type(ScalarType.Float32)).to_type(ScalarType.Float64).AddScaled_(weight, _l2Strength); // [D, N] @ [N, C] -> [D, C]
             Tensor biasGradient = residual.sum(0L); // [C]
             Tensor gradient = cat([weightGradient.flatten(), biasGradient]);
             return (crossEntropy + penalty, gradient.MoveToOuterDisposeScope());

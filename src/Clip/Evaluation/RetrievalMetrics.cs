@@ -96,7 +96,7 @@ public static class RetrievalMetrics
             using var chunkScope = NewDisposeScope();
             int length = Math.Min(ChunkSize, images - start);
             Tensor block = scores.narrow(0, start, length); // [b, T]
-            Tensor best = block.masked_fill(own.narrow(0, start, length).logical_not(), float.NegativeInfinity).amax([1L], keepdim: true); // [b, 1]
+            Tensor best = block.MaskedFill(own.narrow(0, start, length).logical_not(), double.NegativeInfinity).amax([1L], keepdim: true); // [b, 1]
             Tensor higher = block.gt(best).sum(1); // [b]
             higher.data<long>().CopyTo(ranks.AsSpan(start, length));
         }

@@ -68,7 +68,7 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
 
         var x = input.flatten(2).permute(0, 2, 1);                              // [B, C, H, W] -> [B, S, C]
         x = cat(new[] { x.mean(new long[] { 1 }, keepdim: true), x }, dim: 1); // [B, S + 1, C]
-        x = x + positional_embedding.to(x.dtype);
+        x = x.Plus(positional_embedding.to(x.dtype));
         long tokens = x.shape[1];
 
         var query = q_proj.call(x[.., ..1, ..]).view(batch, 1, _heads, headWidth).transpose(1, 2);    // [B, H, 1, K]

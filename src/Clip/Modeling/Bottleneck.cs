@@ -93,6 +93,6 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         x = bn3.call(conv3.call(x));
 
         var identity = downsample is null ? input : downsample.call(input);
-        return relu3.call(x + identity).MoveToOuterDisposeScope();
+        return relu3.call(x.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

@@ -32,7 +32,7 @@ internal sealed class CausalMaskCache : IDisposable
             {
                 using (NewDisposeScope())
                 {
-                    mask = full(_contextLength, _contextLength, double.NegativeInfinity, dtype: dtype, device: device)
+                    mask = ScalarArguments.Full([_contextLength, _contextLength], double.NegativeInfinity, dtype, device)
                         .triu(1)
                         .DetachFromDisposeScope();
                 }

@@ -39,7 +39,7 @@ internal static class ClipInitialization
         }
 
         nn.init.normal_(model.text_projection, 0.0, attentionStd);
-        model.logit_scale.fill_(Math.Log(1.0 / initialTemperature));
+        model.logit_scale.Fill_(Math.Log(1.0 / initialTemperature));
     }
 
     private static void InitializeResNet(ModifiedResNet resnet)

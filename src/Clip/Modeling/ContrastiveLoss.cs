@@ -31,10 +31,10 @@ public static class ContrastiveLoss
         }
 
         using var scope = NewDisposeScope();
-        var targets = arange(logitsPerImage.shape[0], dtype: ScalarType.Int64, device: logitsPerImage.device);
+        var targets = ScalarArguments.Range(0, logitsPerImage.shape[0], logitsPerImage.device);
         var imageLoss = nn.functional.cross_entropy(logitsPerImage, targets);
         var textLoss = nn.functional.cross_entropy(logitsPerText, targets);
-        var loss = (imageLoss + textLoss) / 2;
+        var loss = imageLoss.Plus(textLoss).DivScalar(2);
         return new ContrastiveLossOutput(
             loss.MoveToOuterDisposeScope(),
             imageLoss.MoveToOuterDisposeScope(),

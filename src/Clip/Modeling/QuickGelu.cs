@@ -24,12 +24,12 @@ public sealed class QuickGelu : nn.Module<Tensor, Tensor>
         {
             // No graph to record, so reuse one buffer for all three passes instead of allocating three outputs
             // (MLP activations of ViT-B/32 at batch 32: about 20 MB each).
-            var output = input * SigmoidScale;
+            var output = input.MulScalar(SigmoidScale);
             output.sigmoid_();
             return output.mul_(input);
         }
 
         using var scope = NewDisposeScope();
-        return (input * sigmoid(input * SigmoidScale)).MoveToOuterDisposeScope();
+        return (input * sigmoid(input.MulScalar(SigmoidScale))).MoveToOuterDisposeScope();
     }
 }

@@ -56,8 +56,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor input, Tensor? additiveMask)
     {
         using var scope = NewDisposeScope();
-        var x = input + attn.call(ln_1.call(input), additiveMask);
-        x = x + mlp.call(ln_2.call(x));
+        var x = input.Plus(attn.call(ln_1.call(input), additiveMask));
+        x = x.Plus(mlp.call(ln_2.call(x)));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -81,7 +81,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         var x = EmbedPatches(pixels);                                   // [B, 3, R, R] -> [B, G*G, W]
         var classToken = class_embedding.to(x.dtype).expand(batch, 1, width); // [W] -> [B, 1, W]
         x = cat(new[] { classToken, x }, dim: 1);                       // [B, N, W]
-        x = x + positional_embedding.to(x.dtype);
+        x = x.Plus(positional_embedding.to(x.dtype));
         x = ln_pre.call(x);
 
         x = transformer.call(x, null);                                  // [B, N, W]

@@ -116,7 +116,7 @@ internal sealed class AdamWOptimizer : IDisposable
 
                 using Scalar biasCorrection2Sqrt = Math.Sqrt(biasCorrection2).ToScalar();
                 using Scalar negativeStepSize = (-learningRate / biasCorrection1).ToScalar();
-                Tensor denominator = state.ExpAvgSq.sqrt().div_(biasCorrection2Sqrt).add_(epsilon);
+                Tensor denominator = state.ExpAvgSq.sqrt().div_(biasCorrection2Sqrt).AddScalar_(epsilon);
                 state.Parameter.addcdiv_(state.ExpAvg, denominator, value: negativeStepSize);
             }
         }

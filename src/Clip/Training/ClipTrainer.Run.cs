@@ -272,8 +272,8 @@ public sealed partial class ClipTrainer
             // The tokenizer pads each row with id 0 after its end-of-text token.
             const long PaddingId = 0;
             long length = tokens.shape[1];
-            Tensor positions = arange(1, length + 1, dtype: ScalarType.Int64, device: tokens.device); // [L]: 1-based column numbers
-            long used = tokens.ne(PaddingId).mul(positions).max().item<long>(); // [B, L] -> last used column, 1-based
+            Tensor positions = ScalarArguments.Range(1, length + 1, tokens.device); // [L]: 1-based column numbers
+            long used = tokens.NeScalar(PaddingId).mul(positions).max().item<long>(); // [B, L] -> last used column, 1-based
             if (used >= length || used == 0)
             {
                 return tokens;

@@ -27,10 +27,10 @@ internal static class ContrastiveObjective
         Tensor texts = textEmbeddings / textEmbeddings.norm(1, keepdim: true);
 
         Tensor logitsPerImage = logitScale.exp() * images.matmul(texts.t()); // [N, E] @ [E, N] -> [N, N]
-        Tensor targets = arange(pairs, dtype: ScalarType.Int64, device: logitsPerImage.device);
+        Tensor targets = ScalarArguments.Range(0, pairs, logitsPerImage.device);
 
         Tensor imageLoss = nn.functional.cross_entropy(logitsPerImage, targets);
         Tensor textLoss = nn.functional.cross_entropy(logitsPerImage.t(), targets);
-        return ((imageLoss + textLoss) / 2).MoveToOuterDisposeScope();
+        return imageLoss.Plus(textLoss).DivScalar(2).MoveToOuterDisposeScope();
     }
 }

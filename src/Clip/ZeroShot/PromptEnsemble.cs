@@ -68,7 +68,7 @@ internal static class PromptEnsemble
             progress?.Report(new EvaluationProgress(EvaluationStage.EncodingTexts, start + batch.Length, promptCount, "prompts"));
         }
 
-        Tensor mean = sums.div(templateCount); // [C, E]
+        Tensor mean = sums.DivScalar(templateCount); // [C, E]
         return mean.div(mean.norm(1, keepdim: true)).MoveToOuterDisposeScope();
     }
 }

@@ -95,7 +95,7 @@ public sealed class ZeroShotClassifier : IDisposable
         {
             long length = Math.Min(Options.ImageBatchSize, pixels.shape[0] - start);
             Tensor features = _model.EncodeImage(pixels.narrow(0, start, length).to(_model.Device), normalize: true); // [b, E]
-            batches.Add(features.mm(_classWeights.t()).mul(Options.LogitScale).to(CPU).to_type(ScalarType.Float32)); // [b, E] @ [E, C] -> [b, C]
+            batches.Add(features.mm(_classWeights.t()).MulScalar(Options.LogitScale).to(CPU).to_type(ScalarType.Float32)); // [b, E] @ [E, C] -> [b, C]
         }
 
         return cat(batches, 0).MoveToOuterDisposeScope();

@@ -20,6 +20,34 @@ public sealed class AdamWOptimizerTests
     private const double AbsoluteTolerance = 1e-6;
 
     [Fact]
+    public void Step_UnderConstantGarbageCollection_NeverLosesAScalar()
+    {
+        // Thousands of small steps while finalizers run without pause: a number passed to native code as a
+        // temporary Scalar (such as the implicit alpha of add_) was lost here within a few hundred steps.
+        using var model = new TwoLayer(seed: 4);
+        using var optimizer = new AdamWOptimizer(
+            [new AdamWGroup(model.Weights, 1e-3, WeightDecay), new AdamWGroup(model.Biases, 1e-3, weightDecay: 0)],
+            Beta1,
+            Beta2,
+            Epsilon);
+
+        using (new GarbageCollectionHammer())
+        {
+            for (int step = 0; step < 20000; step++)
+            {
+                using var scope = NewDisposeScope();
+                optimizer.ZeroGrad();
+
+                // Built without numbers, so that only the optimiser's own Scalars are at stake.
+                model.All.Select(parameter => parameter.mul(parameter).sum()).Aggregate((sum, next) => sum.Plus(next)).backward();
+                optimizer.Step();
+            }
+        }
+
+        Assert.All(model.Weights.Concat(model.Biases), parameter => Assert.True(parameter.isfinite().all().item<bool>()));
+    }
+
+    [Fact]
     public void Step_MatchesTorchSharpAdamW_WithDecayedAndNotDecayedGroups()
     {
         using var ours = new TwoLayer(seed: 3);
