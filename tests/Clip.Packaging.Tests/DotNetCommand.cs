@@ -18,15 +18,17 @@ internal static class DotNetCommand
     /// <param name="environment">Variables to set (a null value removes the variable).</param>
     /// <param name="timeout">The time after which the command and its child processes are killed;
     /// <see cref="DefaultTimeout"/> when null.</param>
+    /// <param name="program">The program to start in place of <c>dotnet</c>, such as an installed tool.</param>
     /// <exception cref="InvalidOperationException">The command exited with a non-zero code or timed out;
     /// the message contains the command line and its output.</exception>
     public static string Run(
         string workingDirectory,
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string?>? environment = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        string program = "dotnet")
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -51,7 +53,7 @@ internal static class DotNetCommand
             }
         }
 
-        string commandLine = "dotnet " + string.Join(' ', startInfo.ArgumentList);
+        string commandLine = program + " " + string.Join(' ', startInfo.ArgumentList);
         var output = new StringBuilder();
         using var process = new Process { StartInfo = startInfo };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);

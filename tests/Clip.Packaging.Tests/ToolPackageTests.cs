@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Xml.Linq;
 using Clip.Build;
+using Clip.Tests.TestModels;
 using Xunit;
 
 namespace Clip.Packaging.Tests;
@@ -18,8 +19,15 @@ public sealed class ToolPackageFixture : IDisposable
             LocalFeedFixture.RepositoryRoot,
             ["pack", "src/Clip.Cli/Clip.Cli.csproj", "-c", "Release", "-o", output, $"-p:Version={Version}"],
             environment);
+        FeedDirectory = output;
         PackagePath = Path.Combine(output, $"Clip.Cli.{Version}.nupkg");
     }
+
+    public string FeedDirectory { get; }
+
+    /// <summary>A folder for one test's files, removed with the fixture.</summary>
+    public string CreateScratchDirectory(string name) =>
+        Directory.CreateDirectory(Path.Combine(_workDirectory, name)).FullName;
 
     public string Version { get; } = $"0.0.0-tooltest.{Environment.ProcessId}";
 
@@ -33,7 +41,7 @@ public sealed class ToolPackageFixture : IDisposable
         }
         catch (IOException)
         {
-            // A leftover temporary folder is harmless; the next run uses a new one.
+            // A leftover temporary folder is harmless, because the next run uses a new one.
         }
     }
 }
@@ -56,6 +64,30 @@ public sealed class ToolPackageTests(ToolPackageFixture tool) : IClassFixture<To
     }
 
     [Fact]
+    public void InstalledTool_ClassifiesImage_WithSavedModel()
+    {
+        string scratch = tool.CreateScratchDirectory("installed");
+        string toolPath = Path.Combine(scratch, "tools");
+        DotNetCommand.Run(scratch, ["tool", "install", "Clip.Cli", "--tool-path", toolPath, "--add-source", tool.FeedDirectory, "--version", tool.Version]);
+
+        // A model that distinguishes colours and a red image it has not seen. Loading the model loads LibTorch.
+        string modelPath = Path.Combine(scratch, "color-clip");
+        ColorClipModel.Shared.Model.SavePretrained(modelPath);
+        string imagePath = Path.Combine(scratch, "red.png");
+        File.WriteAllBytes(imagePath, ColorClipModel.CreateImage(ColorClipModel.Colors[0].Color, offset: 9));
+        string clip = Path.Combine(toolPath, OperatingSystem.IsWindows() ? "clip.exe" : "clip");
+        string[] labels = ColorClipModel.Colors.Select(color => color.Name).ToArray();
+
+        string output = DotNetCommand.Run(
+            scratch,
+            ["zero-shot", imagePath, "--model", modelPath, "--template", ColorClipModel.Prompt("{}"), "--top", "1", "--json", "--labels", .. labels],
+            program: clip);
+
+        Assert.Contains($"\"{labels[0]}\"", output);
+        Assert.DoesNotContain($"\"{labels[1]}\"", output);
+    }
+
+    [Fact]
     public void ToolPackage_HasReadmeLicenseAndNotices()
     {
         using ZipArchive package = ZipFile.OpenRead(tool.PackagePath);
@@ -73,7 +105,7 @@ public sealed class ToolPackageTests(ToolPackageFixture tool) : IClassFixture<To
     }
 
     [Fact]
-    public void ToolPackage_LinuxNativeLibrary_HasWeakLibStdCxxRequirement()
+    public void ToolPackage_LinuxLibrary_HasWeakRequirement()
     {
         using ZipArchive package = ZipFile.OpenRead(tool.PackagePath);
         ZipArchiveEntry library = Assert.Single(package.Entries, entry => entry.FullName.EndsWith("/runtimes/linux-x64/native/libLibTorchSharp.so", StringComparison.Ordinal));
