@@ -87,12 +87,12 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = relu1.call(bn1.call(conv1.call(input)));
-        x = relu2.call(bn2.call(conv2.call(x)));
+        var x = relu1.call(BatchNorms.Apply(bn1, conv1.call(input)));
+        x = relu2.call(BatchNorms.Apply(bn2, conv2.call(x)));
         x = avgpool.call(x);
-        x = bn3.call(conv3.call(x));
+        x = BatchNorms.Apply(bn3, conv3.call(x));
 
-        var identity = downsample is null ? input : downsample.call(input);
+        var identity = downsample is null ? input : BatchNorms.ApplySequence(downsample, input);
         return relu3.call(x.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

@@ -157,9 +157,9 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
             x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2); // [B, 3, R, R] in NHWC memory order
         }
 
-        x = relu1.call(bn1.call(conv1.call(x)));
-        x = relu2.call(bn2.call(conv2.call(x)));
-        x = relu3.call(bn3.call(conv3.call(x)));
+        x = relu1.call(BatchNorms.Apply(bn1, conv1.call(x)));
+        x = relu2.call(BatchNorms.Apply(bn2, conv2.call(x)));
+        x = relu3.call(BatchNorms.Apply(bn3, conv3.call(x)));
         x = avgpool.call(x);                          // [B, W, R/4, R/4]
 
         x = layer1.call(x);
