@@ -8,9 +8,9 @@ namespace Clip.Benchmarks;
 /// cost at best with LibTorch's kernels, and the patch embedding as a convolution and as a matrix product.
 /// </summary>
 /// <remarks>
-/// One image gives 50 tokens of width 768, so each block runs four products with 50 rows: the packed q/k/v
-/// projection [50, 768] x [768, 2304], the output projection x [768, 768], and the MLP's x [768, 3072] and
-/// [50, 3072] x [3072, 768]. "One block's weights" repeats one block's four products, so the weights stay in the
+/// One image gives 50 tokens of width 768, so each block runs four products with 50 rows. They are the packed
+/// q/k/v projection [50, 768] x [768, 2304], the output projection x [768, 768], and the MLP's x [768, 3072]
+/// and [50, 3072] x [3072, 768]. "One block's weights" repeats one block's four products, so the weights stay in the
 /// caches; "twelve blocks' weights" runs the 48 products of the twelve blocks in turn, as an encode does, so
 /// every weight comes from memory (340 MB in float32).
 /// </remarks>

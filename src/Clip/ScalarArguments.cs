@@ -19,8 +19,8 @@ internal static class ScalarArguments
 {
     /// <summary>
     /// The number 1, for the <c>alpha</c> of additions and the step of ranges. TorchSharp's <c>add</c> without an
-    /// <c>alpha</c> and the tensor <c>+</c> operator pass a temporary 1 of their own; this
-    /// one is held by a static field for the life of the process, so it is never finalized.
+    /// <c>alpha</c> and the tensor <c>+</c> operator pass a temporary 1 of their own. This one lives in a static
+    /// field for the life of the process, so it is never finalized.
     /// </summary>
     internal static readonly Scalar One = 1.ToScalar();
 

@@ -66,6 +66,8 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     /// Inference runs at most this many elements of the largest activation (the stem's [W, R/2, R/2]) at a time:
     /// eight RN50 images. One RN50 batch of 32 on 2 cores ran at 6.6 images/s in float32 and 24 in bfloat16;
     /// the same images in chunks of 8 ran at 13.8 and 31 (docs/benchmarks.md).
+    /// NOTE: the size was timed for RN50 on one 2-core machine only. RN50x4, RN50x16 and RN50x64 get chunks of
+    /// 3, 1 and 1 images from the same budget, and those were not timed.
     /// </summary>
     private const long InferenceChunkElements = 8L * 64 * 112 * 112;
 

@@ -92,10 +92,10 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
 
     /// <summary>Applies the patch embedding <c>conv1</c> and lays the result out as a token sequence.</summary>
     /// <remarks>
-    /// A convolution whose stride equals its kernel multiplies each patch by the same weight matrix, so at the
-    /// configured resolution this runs one matrix product of the flattened patches [B, G*G, 3*P*P] with the
-    /// weight [W, 3*P*P]: LibTorch's matrix multiply is 1.1 to 4 times faster here than its convolution kernel
-    /// (docs/benchmarks.md), and the sums differ only by rounding order. Other sizes use the convolution.
+    /// A convolution whose stride equals its kernel multiplies each patch by the same weight matrix. At the
+    /// configured resolution this therefore runs one matrix product of the flattened patches [B, G*G, 3*P*P] with
+    /// the weight [W, 3*P*P], which LibTorch runs 1.1 to 4 times faster than its convolution kernel
+    /// (docs/benchmarks.md). The sums differ only in rounding order. Other sizes use the convolution.
     /// </remarks>
     internal Tensor EmbedPatches(Tensor pixels)
     {

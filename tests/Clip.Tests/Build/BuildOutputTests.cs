@@ -11,7 +11,7 @@ namespace Clip.Tests.Build;
 public sealed class BuildOutputTests
 {
     [Fact]
-    public void Build_HardLinksLibTorchFromPackageFolder_WhenOnTheSameVolume()
+    public void Build_HardLinksLibTorch()
     {
         if (!OperatingSystem.IsLinux())
         {

@@ -135,8 +135,8 @@ public sealed class ClipModelTests
         var actual = model.EncodeText(row);
         var expected = model.EncodeText(prefix);
 
-        // A 5-token and a 3-token pass sum in a different order (about 1e-6 apart); pooling at id 99 instead
-        // would differ by the features' own size.
+        // A 5-token and a 3-token pass sum in a different order, so they differ by about 1e-6.
+        // Pooling at id 99 instead would differ by the size of the features.
         TensorAssert.Close(expected, actual, 1e-5, 1e-5, "features pooled at id 50, not at the largest id 99");
     }
 

@@ -22,7 +22,7 @@ public sealed class ModifiedResNetTests
     }
 
     [Fact]
-    public void EncodeImage_EvalMode_ChunksGiveTheSameFeatures()
+    public void EncodeImage_EvalChunks_MatchOnePass()
     {
         using var scope = NewDisposeScope();
         var (model, encoder) = CreateModel();
@@ -40,7 +40,7 @@ public sealed class ModifiedResNetTests
     }
 
     [Fact]
-    public void EncodeImage_TrainingMode_NormalisesOverTheWholeBatch()
+    public void EncodeImage_Training_NeverSplitsBatch()
     {
         using var scope = NewDisposeScope();
         var (model, encoder) = CreateModel();
